@@ -9,7 +9,7 @@ UD_DIR ?= ../shared/ud
 SHARED ?= ../shared
 
 .DEFAULT_GOAL := help
-.PHONY: help setup extract test eval train models bench bench-nlp lint clean
+.PHONY: help setup extract test eval train models eval-nlp bench bench-nlp lint clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -27,8 +27,26 @@ setup: $(VENV)/.installed ## create .venv and install the project (CPU-only torc
 extract: $(VENV)/.installed ## write one JSONL argument graph per document: CORPUS=corpus OUT=outputs JOBS=1
 	$(PY) -m pipeline extract $(CORPUS) -o $(OUT) -j $(JOBS)
 
+bench: $(VENV)/.installed ## time the pipeline over the seed and $(SHARED)/corpus (see BENCH.md)
+	$(PY) benchmarks/bench.py --shared $(SHARED)
+
+train: $(VENV)/.installed ## fit the claim/evidence models on corpus/gold into models/argument (cached stages in build/)
+	SHARED_DIR=$(SHARED) $(PY) -m pipeline.train
+
+eval: $(VENV)/.installed ## leave-one-document-out scores of the argument stages -> models/argument/EVAL.md
+	SHARED_DIR=$(SHARED) $(PY) -m pipeline.evaluate
+
 test: $(VENV)/.installed ## run the test suite
 	$(PY) -m pytest -q
 
 lint: $(VENV)/.installed ## ruff over the code
 	$(VENV)/bin/ruff check pipeline tests scripts
+
+models: $(VENV)/.installed ## train the Stanza Indonesian models into models/stanza/id: UD_DIR=../shared/ud (~100 min, 2 CPU cores)
+	UD_DIR=$(UD_DIR) $(PY) scripts/train_stanza.py all
+
+eval-nlp: $(VENV)/.installed ## CoNLL 2018 scores of models/stanza/id on UD GSD test, from raw text: UD_DIR=../shared/ud
+	UD_DIR=$(UD_DIR) $(PY) scripts/train_stanza.py eval
+
+bench-nlp: $(VENV)/.installed ## tokens/s of the Stanza stage on the seed article, 1 and 2 threads
+	SHARED_DIR=$(SHARED) $(PY) benchmarks/bench_nlp.py

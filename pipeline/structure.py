@@ -1,7 +1,981 @@
-"""Stage 'structure' (placeholder until its issue lands: passes the document through)."""
+"""Stage 'structure': front matter, sections, paragraphs, raw notes and sources.
 
-from pipeline.model import Document
+Reads ``doc.text`` (and ``doc.marker_hints`` from ingest).  Adds (and extends
+``doc.marker_hints`` with footnote markers written as plain digits):
+
+- ``doc.front``: title, authors, supervisors ("Pembimbing"), keywords with spans;
+- ``doc.sections``: one per heading, with a role (abstract, introduction, body,
+  conclusion, references, notes, other) from the word lists
+  ``lexicon/section_*.txt``; a document without headings gets one body section;
+- ``doc.paragraphs``: running prose only (no headings, keyword lines, note
+  texts, bibliography, page furniture).  A paragraph that ends without
+  sentence-final punctuation and continues after a note block or a page break
+  is ONE paragraph whose ``parts`` list the pieces;
+- ``doc.notes``: raw footnote texts (``n<number>``), unparsed;
+- ``doc.sources``: raw bibliography entries (``b1``…), grouped by their
+  sub-heading (BUKU, JURNAL, E-BOOK, INTERNET …), entries broken over lines joined.
+
+Headings come in many shapes: markdown ``#``, "BAB I PENDAHULUAN", "1.1 Latar
+Belakang", "A. Latar Belakang", ALL-CAPS lines, and, in text extracted from PDFs,
+headings run into the first sentence ("BAB I PENDAHULUAN 1.1 LATAR BELAKANG Saat
+ini, …"); all of them are recognised here.  Footnote texts are recognised by a
+leading marker (¹, ``[1]``, ``^1``, or a plain number that a marker in the prose
+announced) and, in PDF noise, where they were spilled into a running line.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+
+from pipeline.model import Document, FrontMatter, Note, Paragraph, Section, Source
+
+LEXICON_DIR = Path(__file__).with_name("lexicon")
+SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+SUPERSCRIPT_TO_DIGIT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
+ROLES = ("abstract", "introduction", "conclusion", "references", "notes", "other")
+BLANK = " \t\r\n\ufeff\u00a0"
+
+
+@cache
+def lexicon(name: str) -> frozenset[str]:
+    """One term per line from ``pipeline/lexicon/<name>.txt``, lower-cased."""
+    path = LEXICON_DIR / f"{name}.txt"
+    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
+    return frozenset(line.strip().lower() for line in lines if line.strip())
+
+
+def section_terms() -> dict[str, str]:
+    terms: dict[str, str] = {}
+    for role in ROLES:
+        for term in lexicon(f"section_{role}"):
+            terms.setdefault(term, role)
+    return terms
+
+
+# ---------------------------------------------------------------- markers
+
+@dataclass
+class MarkerCandidate:
+    """A footnote-marker-looking number in running text."""
+
+    start: int
+    end: int
+    number: int
+    kind: str  # superscript | caret | bracket | glued_punct | glued_word | spaced_stop | spaced | hint
+
+
+SUPERSCRIPT_RUN = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
+CARET = re.compile(r"\[\^(\d{1,3})\]|\^\{?(\d{1,3})\}?")
+BRACKET = re.compile(r"\[(\d{1,3})\]")
+GLUED_PUNCT = re.compile(r"(?<=[^\W\d_][.,;:!?])(\d{1,3})(?=[\s)]|$)"
+    r"|(?<=[)\"”’'])(\d{1,3})(?=\s|$)|(?<=[)\"”’'][.,;:])(\d{1,3})(?=\s|$)")
+GLUED_YEAR = re.compile(r"(?<=\b(?:1[89]\d\d|20\d\d)[.,;:])(\d{1,2})(?=\s+[A-Z])")
+GLUED_WORD = re.compile(r"(?<=[a-z]{3})(\d{1,3})(?=[\s.,;:]|$)")
+SPACED_STOP = re.compile(r"(?<=[^\W\d_][.!?]\s)(\d{1,3})(?=\s+[A-Z][a-z])")
+SPACED = re.compile(r"(?<=[^\W\d_][.,;:!?)\"”’]\s)(\d{1,3})(?=\s|$)|(?<=[^\W\d_]\s)(\d{1,3})(?=\s+[A-Z])"
+                    r"|(?<=\)\s)(\d{1,3})(?=\s+[a-z])")
+WORD_BEFORE = re.compile(r"([^\W\d_][\w\-]*)\W*$")
+
+
+def _previous_word(text: str, position: int) -> str:
+    match = WORD_BEFORE.search(text[max(0, position - 40) : position])
+    return match.group(1).lower() if match else ""
+
+
+def _next_word(text: str, position: int) -> str:
+    match = re.match(r"\s*([%\w\-]+)", text[position : position + 40])
+    return match.group(1).lower() if match else ""
+
+
+def find_marker_candidates(text: str, start: int, end: int) -> list[MarkerCandidate]:
+    """Every number in ``text[start:end]`` shaped like a footnote marker.
+
+    Superscripts and ``^n`` are certain; plain digits glued to punctuation
+    ("nasional.1 Namun") or standing alone between words ("negatif 1 Dari") are
+    candidates that :func:`select_markers` keeps only when the note sequence
+    agrees; numbers after a counting word ("tahun 2008", "Bab 3") or before a
+    unit ("26 persen") are never markers.
+    """
+    chunk = text[start:end]
+    found: dict[int, MarkerCandidate] = {}
+    context = lexicon("citation_number_context")
+    units = lexicon("citation_quantity_units")
+
+    def add(s: int, e: int, number: int, kind: str) -> None:
+        if s + start not in found:
+            found[s + start] = MarkerCandidate(s + start, e + start, number, kind)
+
+    for match in SUPERSCRIPT_RUN.finditer(chunk):
+        add(match.start(), match.end(), int(match.group().translate(SUPERSCRIPT_TO_DIGIT)), "superscript")
+    for match in CARET.finditer(chunk):
+        add(match.start(), match.end(), int(match.group(1) or match.group(2)), "caret")
+    for match in BRACKET.finditer(chunk):
+        add(match.start(), match.end(), int(match.group(1)), "bracket")
+    patterns = ((GLUED_PUNCT, "glued_punct"), (GLUED_YEAR, "glued_punct"), (GLUED_WORD, "glued_word"), (SPACED_STOP, "spaced_stop"), (SPACED, "spaced"))
+    for pattern, kind in patterns:
+        for match in pattern.finditer(chunk):
+            group = next(g for g in range(1, (match.lastindex or 1) + 1) if match.group(g))
+            s, e = match.start(group), match.end(group)
+            absolute = s + start
+            if _previous_word(text, absolute).rstrip(".") in context:
+                continue
+            following = _next_word(text, e + start)
+            if kind.startswith("spaced") and (following in units or following.isdigit() and len(following) > 3):
+                continue
+            if kind != "spaced" and following in units:
+                continue
+            if kind == "glued_word" and re.search(r"[A-Z]\w*$", chunk[:s]):
+                continue
+            number = int(match.group(group))
+            if number == 0:
+                continue
+            add(s, e, number, kind)
+    return [found[key] for key in sorted(found)]
+
+
+def select_markers(
+    candidates: list[MarkerCandidate], note_numbers: set[int], hints: set[int] | None = None
+) -> list[MarkerCandidate]:
+    """Keep the candidates that form a plausible footnote sequence.
+
+    Certain markers (superscripts, ``^n``, ingest hints) always count.  A glued
+    number counts when a note with that number exists or it continues the
+    sequence; a free-standing number only when it is the next number expected.
+    """
+    hints = hints or set()
+    kept: list[MarkerCandidate] = []
+    last: int | None = None
+    for candidate in candidates:
+        number = candidate.number
+        if candidate.kind in ("superscript", "caret", "bracket_note", "hint") or candidate.start in hints:
+            ok = True
+        elif candidate.kind == "bracket":
+            ok = number in note_numbers
+        elif candidate.kind == "glued_punct":
+            if note_numbers:
+                ok = number in note_numbers or (last is not None and number == last + 1)
+            else:
+                ok = last is None or last < number <= last + 2
+        else:
+            expected = 1 if last is None else last + 1
+            if last is None and not note_numbers and number != 1 and candidate.kind == "spaced_stop":
+                expected = number
+            elif last is None and not note_numbers and number != 1:
+                expected = number if any(
+                    c.number == number + 1 and c.start > candidate.start for c in candidates
+                ) else 1
+            if note_numbers:
+                ok = number in note_numbers and (last is None or last < number <= last + 2 or number == 1)
+            else:
+                ok = number == expected
+        if ok:
+            kept.append(candidate)
+            last = number
+    return kept
+
+
+# ---------------------------------------------------------------- lines
+
+@dataclass
+class Line:
+    start: int  # first non-blank character
+    end: int  # after the last non-blank character
+    text: str
+    blank_before: bool
+    kind: str = "prose"
+    role: str = ""
+    level: int = 1
+    number: int | None = None  # note number
+    group: str = ""
+    headings: list[tuple[int, int, str, int]] = field(default_factory=list)  # inline headings
+    index: int = 0
+
+
+def split_lines(text: str) -> list[Line]:
+    lines: list[Line] = []
+    blank = True
+    for match in re.finditer(r"[^\n]*", text):
+        raw = match.group()
+        stripped = raw.strip(BLANK)
+        if not stripped:
+            if match.start() != match.end() or match.start() == 0 or text[match.start() - 1] == "\n":
+                blank = True
+            continue
+        lead = len(raw) - len(raw.lstrip(BLANK))
+        start = match.start() + lead
+        lines.append(Line(start, start + len(stripped), stripped, blank, index=len(lines)))
+        blank = False
+    return lines
+
+
+# ---------------------------------------------------------------- headings
+
+NUMBERING = r"(?:BAB\s+[IVXL]+\b\.?|BAB\s+\d+\.?|[IVX]+\.\d+(?:\.\d+)*\.?|\d+(?:\.\d+)*\.?|[A-Z]\.|[IVX]+\.|[a-z]\.|\([a-z0-9]\))"
+HEADING_NUMBERING = r"(?:BAB\s+[IVXL]+\b\.?|BAB\s+\d+\.?|[IVX]+\.\d+(?:\.\d+)*\.?|\d+(?:\.\d+)*\.?|[A-Z]\.|[IVX]+\.)"
+NUMBERING_ONLY = re.compile(rf"^{NUMBERING}$")
+MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
+BAB = re.compile(r"^(?:BAB|Bab)\s+([IVXL]+|\d+)\b")
+NUMBERED_HEADING = re.compile(rf"^({HEADING_NUMBERING})\s+\S")
+FORMAT_MARKS = re.compile(r"[*_`]+")
+TERMINAL = re.compile(r"[.!?][\"”’')\]]*$|[.!?][\"”’')\]]*(?:\^|\[)?[⁰¹²³⁴⁵⁶⁷⁸⁹\d]{1,3}\]?$")
+
+
+def normalise_heading(text: str) -> str:
+    text = FORMAT_MARKS.sub("", text)
+    text = re.sub(r"^#{1,6}\s*", "", text)
+    text = re.sub(rf"^(?:{NUMBERING}\s*)+", "", text.strip())
+    text = re.sub(r"[\s:.\-–—]+$", "", text)
+    return re.sub(r"\s+", " ", text).strip().lower()
+
+
+def heading_role(text: str) -> str | None:
+    """The role a heading names, from the section word lists, or None."""
+    name = normalise_heading(text)
+    terms = section_terms()
+    if name in terms:
+        return terms[name]
+    # "BAB I PENDAHULUAN" leaves "pendahuluan"; "pendahuluan 1.1 latar belakang" starts with a term
+    words = name.split()
+    for size in range(min(len(words), 5), 0, -1):
+        head = " ".join(words[:size])
+        if head in terms and (size == len(words) or re.match(NUMBERING, " ".join(text.split()[size:]) or "x")):
+            return terms[head]
+    return None
+
+
+def _caps_ratio(text: str) -> float:
+    letters = [c for c in text if c.isalpha()]
+    if len(letters) < 3:
+        return 0.0
+    return sum(c.isupper() for c in letters) / len(letters)
+
+
+def full_line_heading(line: Line, front_done: bool) -> tuple[str | None, int] | None:
+    """(role, level) when the whole line is a heading, else None."""
+    text = line.text
+    markdown = MARKDOWN_HEADING.match(text)
+    if markdown:
+        return heading_role(markdown.group(2)), len(markdown.group(1))
+    plain = FORMAT_MARKS.sub("", text).strip()
+    words = plain.split()
+    if not words or len(plain) > 110 or len(words) > 14:
+        return None
+    role = heading_role(plain)
+    if role and len(words) <= 8:
+        return role, 2 if NUMBERED_HEADING.match(plain) and not BAB.match(plain) else 1
+    if BAB.match(plain):
+        return role, 1
+    if re.search(r"[.,;]$", plain) and not NUMBERING_ONLY.match(plain):
+        return None
+    if NUMBERED_HEADING.match(plain) and len(words) <= 10 and re.match(rf"^{HEADING_NUMBERING}\s+[A-Z]", plain):
+        return role, _numbering_level(plain.split()[0])
+    if not front_done:
+        return None
+    if text.startswith("**") and text.rstrip(":").endswith("**") and len(words) <= 10:
+        return role, 2
+    letters = sum(c.isalpha() for c in plain)
+    if (_caps_ratio(plain) > 0.9 and len(words) <= 10 and letters >= 4 and letters >= 0.6 * len(plain.replace(" ", ""))
+            and not re.search(r"[=×%+<>]", plain)):
+        return role, 1
+    return None
+
+
+def _numbering_level(number: str) -> int:
+    return max(2, len(re.findall(r"\d+|[IVX]+", number)))
+
+
+CAPS_WORD = r"[A-Z][A-Z0-9&\-’']+,?"
+
+
+def inline_headings(line: Line, previous_was_numbering: bool) -> list[tuple[int, int, str, int]]:
+    """Headings run into the first sentence of a line (PDF extraction).
+
+    Returns (start, end, role, level) pieces; empty when the line does not start
+    with one.  "BAB I PENDAHULUAN 1.1 LATAR BELAKANG Saat ini, …" gives two.
+    """
+    text = line.text
+    position = 0
+    pieces: list[tuple[int, int, str, int]] = []
+    page_number = re.match(r"\d{1,3}\s+(?=BAB\b|[IVX]+\.\d)", text)
+    if page_number:
+        position = page_number.end()
+    terms = section_terms()
+    allow_title_case = previous_was_numbering
+    while position < len(text):
+        rest = text[position:]
+        bab = re.match(rf"BAB\s+(?:[IVXL]+|\d+)\.?(?:\s+{CAPS_WORD})*\s+", rest)
+        numbered = re.match(rf"({HEADING_NUMBERING})\s+", rest)
+        if bab:
+            end = bab.end()
+            name = rest[:end]
+            pieces.append((position, position + len(name.rstrip()), heading_role(name) or "", 1))
+            position += end
+            allow_title_case = True
+            continue
+        if numbered and not re.match(r"\d{4}", rest):
+            after = rest[numbered.end():]
+            caps = re.match(rf"(?:{CAPS_WORD}\s+)+", after)
+            span_end = None
+            if caps and len(caps.group().split()) >= 1 and re.match(r"[A-Z][a-z]", after[caps.end():]):
+                span_end = numbered.end() + caps.end()
+            else:
+                span_end = _lexicon_prefix(after, terms)
+                if span_end is not None:
+                    span_end += numbered.end()
+            if span_end is None:
+                break
+            name = rest[:span_end]
+            level = _numbering_level(numbered.group(1))
+            pieces.append((position, position + len(name.rstrip()), heading_role(name) or "", level))
+            position += span_end
+            allow_title_case = True
+            continue
+        caps = re.match(rf"(?:{CAPS_WORD}\s+)+", rest)
+        if caps and heading_role(caps.group()) and re.match(r"[A-Z][a-z]|\d", rest[caps.end():]):
+            pieces.append((position, position + len(caps.group().rstrip()), heading_role(caps.group()) or "", 1))
+            position += caps.end()
+            continue
+        span_end = _lexicon_prefix(rest, terms, require_colon=not allow_title_case)
+        if span_end is not None:
+            name = rest[:span_end]
+            pieces.append((position, position + len(name.rstrip(" :.—–-")), heading_role(name) or "", 2))
+            position += span_end
+            allow_title_case = False
+            continue
+        break
+    if not pieces:
+        return []
+    remaining = text[position:].split()
+    if len(remaining) < 3:
+        return []
+    if not any(role for _, _, role, _ in pieces) and not any(
+        re.match(r"BAB\b|\d|[A-Z]\.", text[s:e]) for s, e, _, _ in pieces
+    ):
+        return []
+    return [(line.start + s, line.start + e, role or "", level) for s, e, role, level in pieces]
+
+
+def _lexicon_prefix(text: str, terms: dict[str, str], require_colon: bool = False) -> int | None:
+    """Length of a section term at the start of ``text`` (plus its colon), if any."""
+    words = list(re.finditer(r"\S+", text))
+    for size in range(min(5, len(words)), 0, -1):
+        phrase = " ".join(w.group() for w in words[:size])
+        key = re.sub(r"[:.\-–—]+$", "", FORMAT_MARKS.sub("", phrase)).lower()
+        if key in terms:
+            end = words[size - 1].end()
+            colon = re.match(r"\s*[:.\-–—]\s*", text[end:])
+            if require_colon and not (colon or phrase.endswith((":", "."))):
+                continue
+            if colon:
+                end += colon.end()
+            else:
+                while end < len(text) and text[end] == " ":
+                    end += 1
+            return end
+    return None
+
+
+# ---------------------------------------------------------------- classification
+
+FURNITURE = re.compile(
+    r"^(?:\(?\d{1,4}\)?|[-–—]\s*\d{1,4}\s*[-–—]|page \d+.*|upload:.*|post on .*|\d+ views?|category:?|documents?"
+    r"|\d+ downloads?|transcript|<chapterid>.*|!\[.*|\|.*\||[-*_=]{3,}|halaman \d+( dari \d+)?"
+    r"|(?:\*|_)?(?:gambar|tabel|grafik|figure|table|diagram|bagan)\s+[\dIVX.]+.{0,120}|sumber\s*:.{0,150}"
+    r"|[•·▪●◦]\s*\S.{0,60}|[-*]\s+[^.!?]{0,60}|<?https?://\S+|.{0,120}?(?:\.\s?){4,}\s*[\divxlc]+)$",
+    re.IGNORECASE,
+)
+KEYWORDS = re.compile(r"^[*_\s]*(key\s*-?\s*words?|kata[\s-]*kunci)[*_\s]*[:：.—–-]\s*[*_]*", re.IGNORECASE)
+SUPERVISOR = re.compile(r"^[*_\s]*(?:dosen\s+)?pembimbing(?:\s+(?:I{1,3}|\d|utama|pendamping))?\s*[:：]\s*(.+)$", re.IGNORECASE)
+AUTHOR_LABEL = re.compile(r"^[*_\s]*(?:oleh|by|nama|penulis|author)\s*[:：]?\s*(.*)$", re.IGNORECASE)
+NOTE_SUPERSCRIPT = re.compile(rf"^([{SUPERSCRIPT_DIGITS}]+)\s*(?=\S)")
+NOTE_BRACKET = re.compile(r"^(?:\[(\d{1,3})\]|\^(\d{1,3})|\[\^(\d{1,3})\]:?)\s*(?=\S)")
+NOTE_PLAIN = re.compile(r"^(\d{1,3})[.)]?\s+(?=\S)")
+NOTE_CONTINUATION = re.compile(
+    r"^[\[(<]*\s*(?:diakses|accessed|akses|tersedia|available|retrieved|https?://|www\.)", re.IGNORECASE
+)
+REFERENCE_CUES = re.compile(
+    r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:hlm|hal|pp|vol|no)\.|\bibid\b|\bop\.?\s*cit|\bloc\.?\s*cit|diakses|https?://|www\."
+    r"|\b(?:press|penerbit|pustaka|jurnal|journal|university|universitas)\b|\(\s*[A-Z][\w ]+\s*:\s*[A-Z]",
+    re.IGNORECASE,
+)
+ENTRY_START = re.compile(
+    r"^(?:[-•*▪]\s+|\[\d{1,3}\]\s*|\d{1,3}[.)]\s+|[A-Z][\w'’\-]+,\s|[A-Z][\w.'’\-]*(?:\s+[A-Z&][\w.'’\-]*){0,5}[.,]\s)"
+)
+BULLET = re.compile(r"^(?:[-•*▪]\s+|\[\d{1,3}\]\s*|\d{1,3}[.)]\s+)")
+
+
+def looks_like_reference(text: str) -> bool:
+    """A line that reads like a bibliographic reference rather than prose."""
+    cues = len(REFERENCE_CUES.findall(text))
+    if re.search(r"\bibid\b|\bop\.?\s*cit|\bloc\.?\s*cit", text, re.IGNORECASE):
+        return True
+    has_author = bool(re.match(r"^(?:lihat\s+|see\s+|cf\.\s*)?[A-Z“\"][^,]{1,80},", text, re.IGNORECASE))
+    return cues >= 2 or (cues >= 1 and has_author)
+
+
+def _group_heading(text: str) -> str | None:
+    plain = FORMAT_MARKS.sub("", text).strip()
+    key = re.sub(r"^[-•*\d.)\s]+", "", plain).rstrip(" :").lower()
+    if key in lexicon("bibliography_groups") and len(plain) <= 60:
+        return FORMAT_MARKS.sub("", re.sub(r"^[-•*\d.)\s]+", "", plain)).rstrip(" :").strip()
+    return None
+
+
+def _prose_like(text: str) -> bool:
+    words = text.split()
+    if _caps_ratio(text) > 0.8:
+        return False
+    return len(text) >= 120 or (len(words) >= 12 and bool(re.search(r"[.!?][\"”’)]*\S*$", text)))
+
+
+def _running_headers(lines: list[Line]) -> set[str]:
+    """Short lines repeated on many pages (running heads and feet of a PDF dump)."""
+    counts: dict[str, int] = {}
+    for line in lines:
+        if len(line.text) <= 80 and not re.match(rf"[{SUPERSCRIPT_DIGITS}\[^\d]", line.text):
+            key = re.sub(r"\d+", "#", line.text.lower())
+            counts[key] = counts.get(key, 0) + 1
+    terms = section_terms()
+    return {
+        key for key, count in counts.items()
+        if count >= 3 and normalise_heading(key.replace("#", "1")) not in terms and len(key.split()) >= 2
+        and not KEYWORDS.match(key)
+    }
+
+
+def classify(doc: Document, lines: list[Line]) -> None:
+    """Give every line a kind: front, heading, keywords, note, source, group, furniture, prose."""
+    repeated = _running_headers(lines)
+    front_done = False
+    references = False
+    notes_section = False
+    previous: Line | None = None
+    pending: set[int] = set()
+    pending_plain: set[int] = set()
+    noted: set[int] = set()
+    last_note = 0
+    hints = {start for start, _ in doc.marker_hints}
+    for line in lines:
+        text = line.text
+        plain = FORMAT_MARKS.sub("", text).strip()
+        if (repeated and not references and re.sub(r"\d+", "#", text.lower()) in repeated
+                and not TERMINAL.search(text) and len(text.split()) <= 8):
+            line.kind = "furniture"
+            previous = line
+            continue
+        heading = full_line_heading(line, front_done) if not KEYWORDS.match(text) else None
+        if heading and not MARKDOWN_HEADING.match(text) and FURNITURE.match(plain) and not NUMBERING_ONLY.match(plain):
+            heading = None
+        if heading and references and _group_heading(text) and heading[0] is None:
+            heading = None
+        if (heading and heading[0] is None and not front_done and not MARKDOWN_HEADING.match(text)
+                and not BAB.match(plain) and not NUMBERED_HEADING.match(plain)):
+            heading = None
+        if heading and previous is not None and previous.kind == "note" and not line.blank_before:
+            heading = None
+        if heading and MARKDOWN_HEADING.match(text) and heading[0] is None and not front_done:
+            line.kind = "front"
+        elif heading:
+            line.kind, line.role, line.level = "heading", heading[0] or "", heading[1]
+            front_done = True
+            references = heading[0] == "references"
+            notes_section = heading[0] == "notes"
+        elif KEYWORDS.match(text):
+            line.kind = "keywords"
+        elif references and _group_heading(text):
+            line.kind, line.group = "group", _group_heading(text) or ""
+        elif (match := NOTE_SUPERSCRIPT.match(text)) and not (line.start in hints and not line.blank_before):
+            line.kind, line.number = "note", int(match.group(1).translate(SUPERSCRIPT_TO_DIGIT))
+        elif (match := NOTE_BRACKET.match(text)) and (notes_section or not references):
+            line.kind, line.number = "note", int(match.group(1) or match.group(2) or match.group(3))
+        elif references:
+            line.kind = "source"
+        elif previous is not None and previous.kind == "note" and (
+            NOTE_CONTINUATION.match(text) or (not line.blank_before and not NOTE_PLAIN.match(text)
+                                              and not _prose_like(text) or
+                                              not line.blank_before and text[:1].islower() and previous.text[-1:] not in ".")
+        ):
+            line.kind, line.number = "note_continuation", previous.number
+        elif (match := NOTE_PLAIN.match(text)) and (
+            notes_section
+            or looks_like_reference(text[match.end():]) and (
+                int(match.group(1)) in pending or (last_note and int(match.group(1)) == last_note + 1))
+            or int(match.group(1)) in pending_plain - noted and len(text) < 600
+            and re.match(r"\d{1,3}\s+[A-Z“\"]", text) and not line.headings
+        ) and not re.match(r"BAB\b", text[match.end():]) and (notes_section or not inline_headings(line, False)):
+            line.kind, line.number = "note", int(match.group(1))
+        elif re.fullmatch(r"\d{1,3}", text) and int(text) in pending and _next_is_reference(lines, line):
+            line.kind, line.number = "note", int(text)
+        elif previous is not None and previous.kind == "note" and re.fullmatch(r"\d{1,3}", text):
+            line.kind = "furniture"
+            if previous.text.isdigit():
+                line.kind, line.number = "note_continuation", previous.number
+        elif previous is not None and previous.kind == "note" and previous.text.isdigit():
+            line.kind, line.number = "note_continuation", previous.number
+        elif FURNITURE.match(plain) or NUMBERING_ONLY.match(plain) or not re.search(r"[^\W\d_]", plain):
+            line.kind = "furniture"
+            if re.fullmatch(HEADING_NUMBERING, plain) and not re.fullmatch(r"\d+", plain):
+                line.kind = "numbering"
+        elif not front_done and not _prose_like(text) and not (
+            previous is not None and previous.kind == "numbering"
+        ) and not (TERMINAL.search(plain) and len(plain.split()) >= 4 and plain[:1].isupper()):
+            line.kind = "front"
+        elif _caps_ratio(plain) > 0.9 and sum(c.isalpha() for c in plain) >= 4:
+            line.kind = "caps"  # a title or banner in capitals, not prose
+        elif (len(plain.split()) <= 3 and plain[:1].isupper() and not TERMINAL.search(plain) and line.blank_before
+              and _blank_after(lines, line) and (previous is None or previous.kind != "prose"
+                                                  or TERMINAL.search(previous.text))):
+            line.kind = "furniture"  # web page labels: "Authors", "Downloads"
+        else:
+            line.kind = "prose"
+            front_done = True
+            line.headings = inline_headings(line, previous is not None and previous.kind == "numbering")
+            for candidate in find_marker_candidates(doc.text, line.start, line.end):
+                pending.add(candidate.number)
+                if candidate.kind not in ("bracket", "caret", "superscript"):
+                    pending_plain.add(candidate.number)
+            if (
+                previous is not None and previous.kind == "prose" and not line.blank_before
+                and not TERMINAL.search(previous.text) and looks_like_reference(text)
+                and re.match(r"(?:[A-Z][\w.'’\-]*\s?){1,5},", text)
+                and _next_is_cut_end(lines, line) and not line.headings
+            ):
+                trailing = re.search(r"\s(\d{1,3})$", text)
+                number = int(trailing.group(1)) if trailing else min(pending - noted, default=0)
+                if number:
+                    line.kind, line.number = "note", number
+        if line.kind == "note" and line.number:
+            last_note = line.number
+            noted.add(line.number)
+        previous = line
+
+
+def _blank_after(lines: list[Line], line: Line) -> bool:
+    index = line.index
+    return index + 1 >= len(lines) or lines[index + 1].blank_before
+
+
+def _next_is_reference(lines: list[Line], line: Line) -> bool:
+    index = line.index
+    return index + 1 < len(lines) and looks_like_reference(lines[index + 1].text) and not lines[index + 1].blank_before
+
+
+def _next_is_cut_end(lines: list[Line], line: Line) -> bool:
+    """The line after ``line`` is a page number or a lowercase continuation."""
+    index = line.index
+    if index + 1 >= len(lines):
+        return True
+    following = lines[index + 1].text
+    return bool(re.fullmatch(r"\d{1,3}", following)) or following[:1].islower()
+
+
+# ---------------------------------------------------------------- inline notes
+
+def carve_inline_notes(doc: Document, lines: list[Line]) -> list[tuple[int, int, int]]:
+    """Footnote texts spilled into a running line: (start, end, number) spans.
+
+    PDF text dumps put a page's notes straight after its last words: "…pasca
+    Perang 1 Mochtar Mas'oed, Ilmu Hubungan Internasional … 1994) 28."  A note
+    is taken to start where a number whose marker appeared earlier reappears
+    before a capitalised word, when what follows reads like a reference or the
+    next number follows in sequence.
+    """
+    carved: list[tuple[int, int, int]] = []
+    announced: dict[int, int] = {}
+    noted = {line.number for line in lines if line.kind == "note" and line.number}
+    text = doc.text
+    for line in lines:
+        if line.kind != "prose":
+            continue
+        candidates = select_markers(find_marker_candidates(text, line.start, line.end), set())
+        for candidate in candidates:
+            announced.setdefault(candidate.number, candidate.start)
+        starts: list[tuple[int, int, int]] = []
+        for match in re.finditer(r"(?<=[\s.,;:)\"”])(\d{1,3})\s+(?=[A-Z“\"‘'(])", text[line.start : line.end]):
+            number = int(match.group(1))
+            position = line.start + match.start(1)
+            if number in noted or number not in announced or announced[number] >= position:
+                continue
+            if any(c.start == position for c in candidates):
+                continue
+            starts.append((position, line.start + match.end(), number))
+        accepted: list[tuple[int, int, int]] = []
+        for index, (position, body, number) in enumerate(starts):
+            if accepted and number <= accepted[-1][2]:
+                continue
+            following = [s for s in starts[index + 1 :] if s[2] == number + 1]
+            segment_end = following[0][0] if following else line.end
+            segment = text[body:segment_end]
+            if (looks_like_reference(segment) or following or re.match(r"(?:lihat|see|cf)\b", segment, re.IGNORECASE)
+                    or (accepted and accepted[-1][2] == number - 1)):
+                accepted.append((position, body, number))
+        for index, (position, _body, number) in enumerate(accepted):
+            end = accepted[index + 1][0] if index + 1 < len(accepted) else line.end
+            if index + 1 == len(accepted):
+                stop = re.search(r"(?<=[.)])\s+\d{1,3}\s+(?=[A-Z])", text[position:end])
+                if stop:
+                    end = position + stop.start()
+            end = position + len(text[position:end].rstrip(BLANK))
+            carved.append((position, end, number))
+            noted.add(number)
+        carved.extend(_trailing_number_notes(text, line, announced, noted))
+    return carved
+
+
+def _trailing_number_notes(text: str, line: Line, announced: dict[int, int], noted: set[int]) -> list[tuple[int, int, int]]:
+    """Notes whose number follows their text: "… dimana hal “Perserikatan
+    Bangsa-Bangsa“, dalam https://…, diakses 28 januari 2016. 35 40 41 tersebut …"
+    (the number, then page numbers, then the cut sentence going on in lower case)."""
+    found: list[tuple[int, int, int]] = []
+    for match in re.finditer(r"(?<=[.)])\s+(\d{1,3})(?:\s+\d{1,3})*\s+(?=[a-z])", text[line.start : line.end]):
+        number = int(match.group(1))
+        at = line.start + match.start()
+        if number in noted or number not in announced or announced[number] >= at:
+            continue
+        window_start = max(announced[number], line.start)
+        for start in re.finditer(r"[“\"]|(?<=\s)[A-Z][\w'’\-]+(?:\s+[A-Z][\w'’.\-]*){0,3},", text[window_start:at]):
+            q = window_start + start.start()
+            segment = text[q:at]
+            before = text[window_start:q].rstrip()
+            if len(segment) < 400 and looks_like_reference(segment) and before and not TERMINAL.search(before):
+                found.append((q, at, number))
+                noted.add(number)
+                break
+    return found
+
+
+# ---------------------------------------------------------------- assembly
+
+def _sentence_final(text: str) -> bool:
+    stripped = text.rstrip(BLANK + "*_")
+    stripped = re.sub(rf"[{SUPERSCRIPT_DIGITS}]+$", "", stripped)
+    stripped = re.sub(r"(?<=[.!?\"”’)])(?:\d{1,3}|\^\d{1,3}|\[\d{1,3}\])$", "", stripped)
+    return bool(re.search(r"[.!?:][\"”’')\]]*$", stripped)) or stripped.endswith(("”", '"'))
 
 
 def segment(doc: Document) -> Document:
+    """Fill front matter, sections, paragraphs, raw notes and raw sources."""
+    text = doc.text
+    lines = split_lines(text)
+    classify(doc, lines)
+    inline = carve_inline_notes(doc, lines)
+    _front_matter(doc, lines)
+    _sections(doc, lines)
+    _notes(doc, lines, inline)
+    _sources(doc, lines)
+    _paragraphs(doc, lines, inline)
+    _plain_marker_hints(doc)
     return doc
+
+
+def _plain_marker_hints(doc: Document) -> None:
+    """Record footnote markers written as plain digits ("negatif 1 Dari",
+    "nasional.1 Namun") in ``doc.marker_hints``, so the nlp stage can mask them
+    like superscripts; the note numbers found above confirm the sequence."""
+    note_numbers = {int(n.number) for n in doc.notes if n.number.isdigit()}
+    hints = {start for start, _ in doc.marker_hints}
+    spans = sorted(span for paragraph in doc.paragraphs for span in paragraph.spans())
+    candidates = [c for s, e in spans for c in find_marker_candidates(doc.text, s, e) if c.kind != "bracket"]
+    for candidate in select_markers(candidates, note_numbers, hints):
+        if candidate.kind in ("glued_punct", "glued_word", "spaced_stop", "spaced") and candidate.start not in hints:
+            doc.marker_hints.append((candidate.start, candidate.end))
+    doc.marker_hints.sort()
+
+
+def _front_matter(doc: Document, lines: list[Line]) -> None:
+    front = FrontMatter()
+    skip = lexicon("front_matter_skip")
+    title_lines: list[Line] = []
+    for index, line in enumerate(lines):
+        if line.kind == "keywords":
+            match = KEYWORDS.match(line.text)
+            assert match is not None
+            start = line.start + match.end()
+            end = line.end
+            body = doc.text[start:end]
+            trailing = len(body) - len(body.rstrip(" .*_"))
+            end -= trailing
+            front.keywords_span = (start, end)
+            front.keywords = [
+                FORMAT_MARKS.sub("", k).strip(" .") for k in re.split(r"[,;]", doc.text[start:end]) if k.strip(" .*_")
+            ]
+            continue
+        if line.kind not in ("front",):
+            continue
+        plain = FORMAT_MARKS.sub("", MARKDOWN_HEADING.sub(r"\2", line.text)).strip()
+        supervisor = SUPERVISOR.match(plain)
+        if supervisor:
+            front.supervisors.extend(n.strip() for n in re.split(r"\s*[,;&]\s*|\s+dan\s+", supervisor.group(1)) if n.strip())
+            continue
+        author = AUTHOR_LABEL.match(plain)
+        if author and author.group(1).strip() and not front.authors:
+            front.authors.append(author.group(1).strip())
+            continue
+        if author and not author.group(1).strip():
+            following = next((ln for ln in lines[index + 1 :] if ln.kind == "front"), None)
+            if following is not None:
+                following.kind = "front_author"
+            continue
+        lower = plain.lower()
+        if any(re.search(rf"\b{re.escape(word)}", lower) for word in skip) or re.fullmatch(r"[\d\s.:/-]+", plain):
+            continue
+        if not front.title or (title_lines and not line.blank_before and title_lines[-1] is lines[index - 1]
+                               and not front.authors):
+            title_lines.append(line)
+            front.title = " ".join(FORMAT_MARKS.sub("", MARKDOWN_HEADING.sub(r"\2", t.text)).strip()
+                                   for t in title_lines)
+            front.title = re.sub(r"\s+", " ", front.title)
+            front.title_span = (title_lines[0].start, title_lines[-1].end)
+            continue
+        if _is_name(plain) and len(front.authors) < 6:
+            front.authors.extend(n.strip() for n in re.split(r"\s*[,;&]\s*|\s+dan\s+", plain) if n.strip())
+    for line in lines:
+        if line.kind == "front_author":
+            front.authors.append(FORMAT_MARKS.sub("", line.text).strip())
+            line.kind = "front"
+    doc.front = front
+
+
+def _is_name(text: str) -> bool:
+    text = re.sub(r"[·*†‡\d,]+$", "", text).strip()
+    words = re.split(r"\s+|\s*&\s*", text)
+    return 1 <= len(words) <= 8 and not re.search(r"\d", text) and all(
+        w[:1].isupper() or w.lower() in ("dan", "&", "bin", "binti", "van", "de") for w in words if w
+    )
+
+
+def _sections(doc: Document, lines: list[Line]) -> None:
+    headings: list[tuple[int, int, str, int]] = []  # start, end, role, level
+    for line in lines:
+        if line.kind == "heading":
+            headings.append((line.start, line.end, line.role, line.level))
+        elif line.kind == "prose" and line.headings:
+            headings.extend(line.headings)
+        elif line.kind == "keywords" and headings and headings[-1][2] == "abstract":
+            headings.append((line.end, line.end, "body", 1))  # prose after the keywords is the body
+    first_content = next(
+        (ln.headings[0][0] if ln.headings else ln.start for ln in lines if ln.kind in ("prose", "note", "source")),
+        None,
+    )
+    if first_content is not None and (not headings or first_content < headings[0][0]):
+        headings.insert(0, (first_content, first_content, "body", 1))
+    if not headings:
+        headings.append((0, 0, "body", 1))
+    merged: list[tuple[int, int, str, int]] = []
+    for start, end, role, level in headings:
+        between = doc.text[merged[-1][1] : start] if merged else "x"
+        if merged and not between.strip(BLANK) and re.fullmatch(
+            r"(?:\d{1,3}\s+)?BAB\s+\S+", doc.text[merged[-1][0] : merged[-1][1]]
+        ):
+            previous = merged.pop()
+            merged.append((previous[0], end, role or previous[2], previous[3]))
+            continue
+        merged.append((start, end, role, level))
+    merged = [
+        h for k, h in enumerate(merged)
+        if h[0] != h[1] or k + 1 == len(merged) or doc.text[h[1] : merged[k + 1][0]].strip(BLANK)
+    ]
+    sections: list[Section] = []
+    enclosing: list[tuple[int, str, bool]] = []  # (level, role, is a chapter: "BAB …" or markdown)
+    seen_end = False
+    for index, (start, end, role, level) in enumerate(merged):
+        written = doc.text[start:end]
+        chapter = bool(re.match(r"(?:\d{1,3}\s+)?(?:BAB|Bab)\b|#", written))
+        while enclosing and enclosing[-1][0] >= level:
+            enclosing.pop()
+        if not role:
+            parent = enclosing[-1] if enclosing else None
+            if parent is not None and parent[2] and parent[1] in ("introduction", "conclusion"):
+                role = parent[1]  # "1.2 Rumusan Masalah" under "BAB I PENDAHULUAN"
+            elif seen_end:
+                role = "other"
+            else:
+                role = "body"
+        enclosing.append((level, role, chapter))
+        if role in ("conclusion", "references"):
+            seen_end = True
+        section_end = merged[index + 1][0] if index + 1 < len(merged) else len(doc.text.rstrip(BLANK))
+        sections.append(
+            Section(
+                id=f"s{index + 1}",
+                start=start,
+                end=max(section_end, end),
+                heading=re.sub(r"\s+", " ", FORMAT_MARKS.sub("", doc.text[start:end])).strip(" #:"),
+                heading_start=start,
+                heading_end=end,
+                role=role,
+                level=level,
+            )
+        )
+    doc.sections = sections
+
+
+def _section_at(doc: Document, position: int) -> str:
+    current = doc.sections[0].id if doc.sections else ""
+    for section in doc.sections:
+        if section.start <= position:
+            current = section.id
+    return current
+
+
+def _notes(doc: Document, lines: list[Line], inline: list[tuple[int, int, int]]) -> None:
+    spans: list[tuple[int, int, int]] = []
+    for line in lines:
+        if line.kind == "note" and line.number is not None:
+            spans.append((line.start, line.end, line.number))
+        elif line.kind == "note_continuation" and spans:
+            start, _, number = spans[-1]
+            spans[-1] = (start, line.end, number)
+    spans.extend(inline)
+    spans.sort()
+    notes: list[Note] = []
+    used: dict[str, int] = {}
+    for start, end, number in spans:
+        body = doc.text[start:end]
+        marker = re.match(rf"^\s*(?:[{SUPERSCRIPT_DIGITS}]+|\[\^?\d{{1,3}}\]:?|\^\d{{1,3}}|\d{{1,3}}[.)]?)\s*", body)
+        content = body[marker.end():] if marker else body
+        content = re.sub(r"\s*\n\s*(?:\d{1,3}\s*\n\s*)?", " ", content)
+        content = re.sub(r"\s+\d{1,3}$", "", content) if re.fullmatch(r"\d{1,3}", body.split("\n")[0].strip()) else content
+        note_id = f"n{number}"
+        if note_id in used:
+            used[note_id] += 1
+            note_id = f"n{number}_{used[note_id]}"
+        else:
+            used[note_id] = 1
+        notes.append(Note(id=note_id, number=str(number), start=start, end=end, text=content.strip()))
+    doc.notes = notes
+
+
+def _sources(doc: Document, lines: list[Line]) -> None:
+    entries: list[list[Line]] = []
+    groups: list[str] = []
+    group = ""
+    for line in lines:
+        if line.kind == "group":
+            group = line.group
+            continue
+        if line.kind != "source":
+            continue
+        previous = entries[-1][-1] if entries else None
+        if previous is not None and _continues_entry(previous, line, entries[-1]):
+            entries[-1].append(line)
+            continue
+        entries.append([line])
+        groups.append(group)
+    sources: list[Source] = []
+    for index, (entry, group_name) in enumerate(zip(entries, groups, strict=True)):
+        bullet = re.match(r"^[-•*▪]\s+", entry[0].text)
+        start = entry[0].start + (bullet.end() if bullet else 0)
+        pieces: list[str] = []
+        for k, line in enumerate(entry):
+            piece = line.text if k else line.text[bullet.end() if bullet else 0 :]
+            if pieces and (pieces[-1].count("<") > pieces[-1].count(">") or pieces[-1].endswith(("-", "/"))):
+                pieces[-1] += piece
+            else:
+                pieces.append(piece)
+        sources.append(
+            Source(id=f"b{index + 1}", start=start, end=entry[-1].end, text=" ".join(pieces), group=group_name)
+        )
+    doc.sources = sources
+
+
+def _continues_entry(previous: Line, line: Line, entry: list[Line]) -> bool:
+    joined = " ".join(ln.text for ln in entry)
+    if joined.count("<") > joined.count(">") or joined.count("(") > joined.count(")"):
+        return True
+    text = line.text
+    if re.match(r"^\[(?!\d{1,3}\])", text) or NOTE_CONTINUATION.match(text) or text[:1].islower():
+        return True
+    if line.blank_before:
+        return False
+    if BULLET.match(text):
+        return False
+    if BULLET.match(entry[0].text):
+        return True  # hanging lines of a bulleted entry
+    return not (ENTRY_START.match(text) and re.search(r"[.)>\]]$", previous.text))
+
+
+def _paragraphs(doc: Document, lines: list[Line], inline: list[tuple[int, int, int]]) -> None:
+    """Running prose into paragraphs; pieces cut by notes or page breaks rejoined."""
+    text = doc.text
+    pieces: list[tuple[int, int, bool, bool]] = []  # start, end, blank_before, interrupted
+    interrupted = False
+    inline_sorted = sorted(inline)
+    for line in lines:
+        if line.kind != "prose":
+            if line.kind in ("note", "note_continuation", "furniture", "numbering"):
+                interrupted = True
+            else:
+                interrupted = False
+                pieces.append((-1, -1, True, False))  # hard boundary (heading, keywords, …)
+            continue
+        start = line.headings[-1][1] if line.headings else line.start
+        for heading in line.headings:
+            pieces.append((-1, -1, True, False))
+            del heading
+        segments = [(start, line.end)]
+        for note_start, note_end, _ in inline_sorted:
+            if line.start <= note_start < line.end:
+                head_start, head_end = segments.pop()
+                segments.append((head_start, note_start))
+                if note_end < head_end:
+                    segments.append((note_end, head_end))
+        for k, (s, e) in enumerate(segments):
+            chunk = text[s:e]
+            lead = len(chunk) - len(chunk.lstrip(BLANK))
+            s += lead
+            page = re.match(r"(?:\d{1,3}\s+)+(?=[A-Za-z])", text[s:e]) if k else None
+            if page:
+                s += page.end()
+            e = s + len(text[s:e].rstrip(BLANK))
+            if e <= s:
+                continue
+            pieces.append((s, e, line.blank_before if k == 0 else True, interrupted or k > 0))
+            interrupted = False
+    paragraphs: list[list[tuple[int, int]]] = []
+    joinable = False
+    boundary = True
+    for start, end, blank_before, cut in pieces:
+        if start < 0:
+            joinable = False
+            boundary = True
+            continue
+        piece_text = text[start:end]
+        continues = joinable or (not boundary and not blank_before and not cut and _wrapped(paragraphs[-1], text))
+        if paragraphs and continues and not BULLET.match(piece_text):
+            paragraphs[-1].append((start, end))
+        else:
+            paragraphs.append([(start, end)])
+        boundary = False
+        first = paragraphs[-1][0][0]
+        joinable = not _sentence_final(piece_text) and not BULLET.match(text[first:end])
+    result: list[Paragraph] = []
+    for spans in paragraphs:
+        merged: list[tuple[int, int]] = []
+        for s, e in spans:
+            if merged and not text[merged[-1][1] : s].strip(BLANK):
+                merged[-1] = (merged[-1][0], e)
+            else:
+                merged.append((s, e))
+        result.append(
+            Paragraph(
+                id=f"p{len(result) + 1}",
+                start=merged[0][0],
+                end=merged[-1][1],
+                section=_section_at(doc, merged[0][0]),
+                parts=merged if len(merged) > 1 else [],
+            )
+        )
+    doc.paragraphs = result
+
+
+def _wrapped(spans: list[tuple[int, int]], text: str) -> bool:
+    """A line that follows the previous one without a blank line continues its
+    paragraph when the previous physical line was hard-wrapped (not a whole
+    one-line paragraph)."""
+    previous_end = spans[-1][1]
+    line_start = text.rfind("\n", 0, previous_end) + 1
+    return previous_end - line_start < 150

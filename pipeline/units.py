@@ -1,7 +1,349 @@
-"""Stage 'units' (placeholder until its issue lands: passes the document through)."""
+"""Stage 'units': label every unit claim / evidence / none, with its attributes.
 
+Reads: ``doc.units`` (text, tokens with lemma/upos when present, language),
+``doc.citations``, ``doc.sections``, ``doc.paragraphs`` (through
+:mod:`pipeline.features`).  Adds to every unit: ``label``, ``probabilities``
+(claim/evidence/none), ``major`` and ``attribution`` (claims), ``kind``
+(evidence) and ``producer``.
+
+The classifier is a scikit-learn :class:`~sklearn.pipeline.Pipeline` — TF-IDF over
+lemmas, character n-grams, POS n-grams and the rule features of
+:mod:`pipeline.features`, into a calibrated linear model — trained by ``make train``
+(:mod:`pipeline.train`) and stored under ``models/argument/`` (skops, loaded once per
+process after checking its types).  Small companion models decide ``major``,
+``attribution`` and ``kind``.  Without a trained model the rules label the units
+and the document carries a warning.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from sklearn.calibration import CalibratedClassifierCV
+from sklearn.compose import ColumnTransformer
+from sklearn.feature_extraction import DictVectorizer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics.pairwise import cosine_similarity
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import MaxAbsScaler
+from sklearn.svm import LinearSVC
+
+from pipeline.features import (
+    LABELS,
+    UnitView,
+    describe_units,
+    rule_attribution,
+    rule_decision,
+    rule_kind,
+)
 from pipeline.model import Document
 
+log = logging.getLogger(__name__)
 
-def label_units(doc: Document) -> Document:
+MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "argument"
+MODEL_FILE = "model.skops"
+METADATA_FILE = "metadata.json"
+RULES_PRODUCER = "rules:lexicon"
+MAJOR_THRESHOLD = 0.5
+# types a saved model may contain; anything else is refused at load time
+TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
+
+LEMMAS, CHARS, POS, RULES = 0, 1, 2, 3
+
+
+def feature_rows(views: list[UnitView]) -> np.ndarray:
+    """The classifier's input: one row per unit (lemmas, raw text, POS tags, rule features)."""
+    rows = np.empty((len(views), 4), dtype=object)
+    for i, view in enumerate(views):
+        rows[i, LEMMAS] = view.lemma_text
+        rows[i, CHARS] = " ".join(view.unit.text.split()).lower()
+        rows[i, POS] = "^ " + view.pos_text  # the sentinel keeps the vocabulary non-empty without POS
+        rows[i, RULES] = view.features
+    return rows
+
+
+def _rule_block() -> Pipeline:
+    return Pipeline([("vectorise", DictVectorizer()), ("scale", MaxAbsScaler())])
+
+
+def make_label_pipeline(random_state: int = 0) -> Pipeline:
+    """TF-IDF (lemmas, char n-grams, POS n-grams) + rule features → calibrated linear SVM."""
+    features = ColumnTransformer(
+        [
+            ("lemmas", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True), LEMMAS),
+            (
+                "chars",
+                TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), min_df=2,
+                                sublinear_tf=True, max_features=40000),
+                CHARS,
+            ),
+            (
+                "pos",
+                TfidfVectorizer(ngram_range=(1, 3), token_pattern=r"\S+", lowercase=False,
+                                sublinear_tf=True),
+                POS,
+            ),
+            ("rules", _rule_block(), RULES),
+        ],
+        transformer_weights={"lemmas": 1.0, "chars": 1.0, "pos": 0.5, "rules": 1.0},
+    )
+    classifier = CalibratedClassifierCV(
+        LinearSVC(C=0.3, class_weight="balanced", random_state=random_state),
+        method="sigmoid",
+        cv=3,
+    )
+    return Pipeline([("features", features), ("classify", classifier)])
+
+
+def make_attribute_pipeline(random_state: int = 0) -> Pipeline:
+    """Lemma TF-IDF + rule features → logistic regression (attribution, evidence kind)."""
+    features = ColumnTransformer(
+        [
+            ("lemmas", TfidfVectorizer(min_df=2, sublinear_tf=True), LEMMAS),
+            ("rules", _rule_block(), RULES),
+        ]
+    )
+    classifier = LogisticRegression(C=2.0, class_weight="balanced", max_iter=3000,
+                                    random_state=random_state)
+    return Pipeline([("features", features), ("classify", classifier)])
+
+
+def make_major_pipeline(random_state: int = 0) -> Pipeline:
+    classifier = LogisticRegression(C=0.5, class_weight="balanced", max_iter=3000,
+                                    random_state=random_state)
+    return Pipeline([("vectorise", DictVectorizer()), ("scale", MaxAbsScaler()),
+                     ("classify", classifier)])
+
+
+def make_pair_pipeline(random_state: int = 0) -> Pipeline:
+    """Scores (unit, candidate claim) pairs for ``supports`` (see pipeline.relations)."""
+    classifier = LogisticRegression(C=1.0, max_iter=3000, random_state=random_state)
+    return Pipeline([("vectorise", DictVectorizer()), ("scale", MaxAbsScaler()),
+                     ("classify", classifier)])
+
+
+def major_features(views: list[UnitView], claim_probability: list[float]) -> list[dict[str, float]]:
+    """Where a claim stands and how often the document says it again."""
+    texts = [v.lemma_text or v.unit.text.lower() for v in views]
+    similarity = np.zeros((len(views), len(views)))
+    if len(views) > 1 and any(t.strip() for t in texts):
+        try:
+            matrix = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)
+            similarity = cosine_similarity(matrix)
+        except ValueError:  # no vocabulary at all
+            pass
+    np.fill_diagonal(similarity, 0.0)
+    rows = []
+    for i, view in enumerate(views):
+        other_section = [j for j, w in enumerate(views) if w.role != view.role]
+        claims = [j for j in range(len(views)) if claim_probability[j] >= 0.4 and j != i]
+        f = {
+            f"role={view.role}": 1.0,
+            "doc_position": view.features.get("doc_position", 0.0),
+            "doc_end": float(view.features.get("doc_position", 0.0) > 0.8),
+            "doc_start": float(view.features.get("doc_position", 0.0) < 0.2),
+            "paragraph_first": view.features.get("paragraph_first", 0.0),
+            "paragraph_last": view.features.get("paragraph_last", 0.0),
+            "claim_probability": claim_probability[i],
+            "similar_elsewhere": float(max((similarity[i, j] for j in other_section), default=0.0)),
+            "similar_claim": float(max((similarity[i, j] for j in claims), default=0.0)),
+            "english": float(view.english),
+            "has_citation": view.features.get("has_citation", 0.0),
+            "log_words": view.features.get("log_words", 0.0),
+        }
+        for cue in ("major_cue", "conclusion", "purpose", "reporting", "modality", "evaluative",
+                    "conclusion_start", "numbers", "years"):
+            if view.features.get(cue):
+                f[cue] = min(view.features[cue], 2.0)
+        rows.append(f)
+    return rows
+
+
+def rule_major(row: dict[str, float]) -> bool:
+    framed = row.get("role=abstract") or row.get("role=conclusion") or row.get("doc_end")
+    return bool(framed and (row.get("major_cue") or row.get("similar_elsewhere", 0) >= 0.3))
+
+
+@dataclass
+class ArgumentModel:
+    """The trained pipelines and their metadata; ``None`` pipelines fall back to the rules."""
+
+    label: Pipeline
+    attribution: Pipeline | None = None
+    kind: Pipeline | None = None
+    major: Pipeline | None = None
+    supports: Pipeline | None = None  # pair scorer used by pipeline.relations
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def producer(self) -> str:
+        return f"classifier:{self.metadata.get('model_id', 'unsaved')}"
+
+
+def _fit_optional(pipeline: Pipeline, rows: Any, targets: list[str], min_count: int = 3) -> Pipeline | None:
+    counts = {t: targets.count(t) for t in set(targets)}
+    if len(counts) < 2 or min(counts.values()) < min_count:
+        return None
+    return pipeline.fit(rows, targets)
+
+
+def fit_argument_model(
+    views: list[UnitView],
+    labels: list[str],
+    attributions: list[str | None],
+    kinds: list[str | None],
+    majors: list[bool],
+    documents: list[str],
+    random_state: int = 0,
+) -> ArgumentModel:
+    """Fit every pipeline on gold-labelled units (``documents`` groups units by document)."""
+    rows = feature_rows(views)
+    label_pipeline = make_label_pipeline(random_state).fit(rows, labels)
+    claims = [i for i, label in enumerate(labels) if label == "claim"]
+    evidence = [i for i, label in enumerate(labels) if label == "evidence"]
+    attribution = _fit_optional(make_attribute_pipeline(random_state), rows[claims],
+                                [attributions[i] or "own" for i in claims])
+    kind = _fit_optional(make_attribute_pipeline(random_state), rows[evidence],
+                         [kinds[i] or "other" for i in evidence], min_count=2)
+    # major: features need the claim probability of each unit within its own document,
+    # so compute them per document from the gold labels (1.0 for gold claims)
+    major_rows: list[dict[str, float]] = []
+    major_targets: list[str] = []
+    for document in dict.fromkeys(documents):
+        members = [i for i, d in enumerate(documents) if d == document]
+        probability = [1.0 if labels[i] == "claim" else 0.0 for i in members]
+        for local, row in enumerate(major_features([views[i] for i in members], probability)):
+            if labels[members[local]] == "claim":
+                major_rows.append(row)
+                major_targets.append("major" if majors[members[local]] else "minor")
+    major = _fit_optional(make_major_pipeline(random_state), major_rows, major_targets, min_count=2)
+    return ArgumentModel(label=label_pipeline, attribution=attribution, kind=kind, major=major)
+
+
+# ---------------------------------------------------------------- saving and loading
+
+
+def save_model(model: ArgumentModel, directory: Path = MODEL_DIR) -> None:
+    import skops.io
+
+    directory.mkdir(parents=True, exist_ok=True)
+    bundle = {"label": model.label, "attribution": model.attribution, "kind": model.kind,
+              "major": model.major, "supports": model.supports}
+    skops.io.dump(bundle, directory / MODEL_FILE)
+    (directory / METADATA_FILE).write_text(
+        json.dumps(model.metadata, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+
+
+def read_model(directory: Path = MODEL_DIR) -> ArgumentModel | None:
+    """Load a saved model, refusing any type outside scikit-learn/NumPy/SciPy."""
+    import sklearn
+    import skops.io
+
+    path = directory / MODEL_FILE
+    if not path.exists():
+        return None
+    metadata = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    untrusted = skops.io.get_untrusted_types(file=path)
+    refused = [t for t in untrusted if not t.startswith(TRUSTED_PREFIXES)]
+    if refused:
+        raise ValueError(f"{path}: refusing to load untrusted types {refused}")
+    saved_version = metadata.get("versions", {}).get("scikit-learn", "")
+    if saved_version.split(".")[:2] != sklearn.__version__.split(".")[:2]:
+        log.warning("%s was trained with scikit-learn %s, running %s: retrain with `make train`",
+                    path, saved_version, sklearn.__version__)
+    bundle = skops.io.load(path, trusted=untrusted)
+    return ArgumentModel(label=bundle["label"], attribution=bundle["attribution"],
+                         kind=bundle["kind"], major=bundle["major"],
+                         supports=bundle.get("supports"), metadata=metadata)
+
+
+_LOADED: dict[Path, ArgumentModel | None] = {}
+
+
+def load_model(directory: Path = MODEL_DIR) -> ArgumentModel | None:
+    """The saved model, loaded once per process (``None`` when there is none)."""
+    if directory not in _LOADED:
+        try:
+            _LOADED[directory] = read_model(directory)
+        except (ValueError, OSError, KeyError) as error:
+            log.warning("argument model not loaded: %s", error)
+            _LOADED[directory] = None
+        if _LOADED[directory] is None:
+            log.warning("no trained argument model under %s: labelling units by rules", directory)
+    return _LOADED[directory]
+
+
+# ---------------------------------------------------------------- the stage
+
+
+def label_units(doc: Document, model: ArgumentModel | None = None, rules_only: bool = False) -> Document:
+    """Label ``doc.units`` in place (see the module docstring); returns ``doc``."""
+    if not doc.units:
+        return doc
+    views = describe_units(doc)
+    if model is None and not rules_only:
+        model = load_model()
+        if model is None:
+            doc.warnings.append("units: no trained model under models/argument; labelled by rules")
+    if model is None or rules_only:
+        probabilities = [rule_decision(v.features).probabilities for v in views]
+        producer = RULES_PRODUCER
+    else:
+        rows = feature_rows(views)
+        matrix = model.label.predict_proba(rows)
+        classes = list(model.label.classes_)
+        probabilities = [
+            {label: round(float(row[classes.index(label)]), 4) if label in classes else 0.0
+             for label in LABELS}
+            for row in matrix
+        ]
+        producer = model.producer
+    for view, probability in zip(views, probabilities, strict=True):
+        unit = view.unit
+        unit.probabilities = probability
+        unit.label = max(LABELS, key=lambda k: probability[k])
+        unit.producer = producer
+        unit.major = False
+        unit.attribution = rule_attribution(view.features) if unit.label == "claim" else None
+        unit.kind = rule_kind(view.features) if unit.label == "evidence" else None
+    if model is not None and not rules_only:
+        _attributes_from_model(model, views)
+    _mark_major(model if not rules_only else None, views)
     return doc
+
+
+def _attributes_from_model(model: ArgumentModel, views: list[UnitView]) -> None:
+    rows = feature_rows(views)
+    claims = [i for i, v in enumerate(views) if v.unit.label == "claim"]
+    evidence = [i for i, v in enumerate(views) if v.unit.label == "evidence"]
+    if model.attribution is not None and claims:
+        for i, value in zip(claims, model.attribution.predict(rows[claims]), strict=True):
+            views[i].unit.attribution = str(value)
+    if model.kind is not None and evidence:
+        for i, value in zip(evidence, model.kind.predict(rows[evidence]), strict=True):
+            views[i].unit.kind = str(value)
+
+
+def _mark_major(model: ArgumentModel | None, views: list[UnitView]) -> None:
+    claim_probability = [v.unit.probabilities.get("claim", 0.0) for v in views]
+    rows = major_features(views, claim_probability)
+    claims = [i for i, v in enumerate(views) if v.unit.label == "claim"]
+    if not claims:
+        return
+    if model is not None and model.major is not None:
+        classes = list(model.major.classes_)
+        scores = model.major.predict_proba([rows[i] for i in claims])[:, classes.index("major")]
+        threshold = float(model.metadata.get("major_threshold", MAJOR_THRESHOLD))
+        for i, score in zip(claims, scores, strict=True):
+            views[i].unit.major = bool(score >= threshold)
+    else:
+        for i in claims:
+            views[i].unit.major = rule_major(rows[i])

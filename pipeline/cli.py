@@ -1,0 +1,605 @@
+"""Command line: ``argmap extract PATH... -o DIR`` (also ``python -m pipeline extract``).
+
+The batch edge of the pipeline: finds the input files, gives each a doc-id, skips
+documents already done, runs :func:`pipeline.run.process_file` in worker
+processes, writes each graph with :func:`pipeline.graph.write_graph` and keeps
+``index.jsonl`` / ``errors.jsonl`` in the output folder.  One bad document never
+stops the batch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import resource
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, TextIO
+
+from pipeline import __version__
+
+SUFFIXES = (".txt", ".md", ".pdf", ".docx")
+RESERVED_IDS = ("index", "errors")
+INDEX_NAME = "index.jsonl"
+ERRORS_NAME = "errors.jsonl"
+INDEX_INTERVAL_S = 2.0  # rewrite index/errors at most this often while a batch runs
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+
+DESCRIPTION = """\
+Turn Indonesian International Relations theses and articles into argument
+graphs: one JSONL file per document (schema argraph/1, docs/schema.md) with its
+sections, sentences labelled claim / evidence / none, footnotes, bibliography
+entries, citations and the support/attack relations between sentences."""
+
+EXTRACT_EPILOG = """\
+inputs:
+  Any mix of files and folders; folders are searched recursively for .txt, .md,
+  .pdf and .docx files (hidden files and folders, and the output folder, are
+  left out). Each document's id is its file name without the extension; when
+  two inputs share a name, the later ones (in the order given, folders in
+  sorted path order) get -2, -3, ... appended.
+
+outputs, in DIR:
+  <doc-id>.jsonl   the argument graph of one document (argraph/1).
+  <doc-id>.txt     for .pdf/.docx inputs: the extracted text the offsets refer
+                   to (for .txt/.md the input file itself is that text).
+  index.jsonl      one line per document: source path, output, status
+                   (ok | skipped | failed), counts.
+  errors.jsonl     one line per failed document of the last run: file, stage,
+                   reason. Each failure is also reported on stderr as it happens.
+  Every file is written to a temporary name and renamed into place, so an
+  interrupted run leaves no half-written output.
+
+resuming:
+  A document whose output already exists with the same input sha256, source
+  path, pipeline version and model versions is skipped; run the same command
+  again after an interruption and only the missing documents are done.
+  --force redoes every document.
+
+limits:
+  Texts over --max-chars characters are refused with an error (a long thesis
+  is well under a million characters; a run-away file would take hours).
+
+exit status:
+  0  every document was written or was already up to date
+  1  some documents failed (see DIR/errors.jsonl); the others were written
+  2  usage error: bad option, input path that does not exist, no input
+     documents found, or an output folder that cannot be written
+
+examples:
+  argmap extract corpus -o outputs
+  argmap extract ../shared/corpus thesis.pdf -o out -j 2
+  python -m pipeline extract corpus -o outputs --force"""
+
+
+class UsageError(Exception):
+    """Bad command line or environment: exit status 2."""
+
+
+@dataclass
+class Job:
+    path: Path
+    doc_id: str
+    output: Path
+    sha256: str = ""
+
+
+@dataclass
+class Outcome:
+    job: Job
+    status: str  # ok | skipped | failed
+    stage: str = ""
+    reason: str = ""
+    counts: dict[str, int] | None = None
+    seconds: float = 0.0
+    started: float = 0.0
+    finished: float = 0.0
+    peak_rss_mb: float = 0.0
+    worker: int = 0
+
+    def index_entry(self) -> dict[str, Any]:
+        return {
+            "id": self.job.doc_id,
+            "source": str(self.job.path),
+            "output": str(self.job.output) if self.status != "failed" else None,
+            "status": self.status,
+            "sha256": self.job.sha256,
+            "counts": self.counts,
+            "stage": self.stage or None,
+            "reason": self.reason or None,
+        }
+
+    def error_entry(self) -> dict[str, Any]:
+        return {"file": str(self.job.path), "id": self.job.doc_id, "stage": self.stage,
+                "reason": self.reason}
+
+
+@dataclass
+class BatchSummary:
+    out_dir: Path
+    outcomes: list[Outcome] = field(default_factory=list)
+    wall_s: float = 0.0
+    jobs: int = 1
+
+    def count(self, status: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FAILURES if self.count("failed") else EXIT_OK
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return max((outcome.peak_rss_mb for outcome in self.outcomes), default=0.0)
+
+
+# ---------------------------------------------------------------------------
+# Finding inputs and naming them
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def discover(paths: Iterable[Path], out_dir: Path) -> tuple[list[Path], list[Path]]:
+    """The input documents in a stable order, and files named explicitly that are
+    not a supported type.  Raises UsageError for a path that does not exist."""
+    found: list[Path] = []
+    unsupported: list[Path] = []
+    seen: set[Path] = set()
+    out_resolved = out_dir.resolve()
+
+    def add(path: Path) -> None:
+        resolved = path.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            found.append(path)
+
+    for path in paths:
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*"), key=lambda item: item.as_posix()):
+                if (
+                    candidate.is_file()
+                    and candidate.suffix.lower() in SUFFIXES
+                    and not _hidden(candidate, path)
+                    and out_resolved not in candidate.resolve().parents
+                ):
+                    add(candidate)
+        elif path.is_file():
+            if path.suffix.lower() in SUFFIXES:
+                add(path)
+            else:
+                unsupported.append(path)
+        else:
+            raise UsageError(f"input path does not exist: {path}")
+    return found, unsupported
+
+
+def assign_ids(files: Sequence[Path]) -> list[tuple[Path, str]]:
+    """doc-id = file name without extension; later duplicates (compared without
+    case, since some file systems ignore it) get -2, -3, ..."""
+    taken = {reserved.casefold() for reserved in RESERVED_IDS}
+    assigned = []
+    for path in files:
+        stem = path.stem or "document"
+        doc_id, number = stem, 1
+        while doc_id.casefold() in taken:
+            number += 1
+            doc_id = f"{stem}-{number}"
+        taken.add(doc_id.casefold())
+        assigned.append((path, doc_id))
+    return assigned
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_up_to_date(job: Job, version: str, models: dict[str, str]) -> dict[str, Any] | None:
+    """The existing output's document record when it was made from the same input
+    by the same pipeline and models (and its extracted text is still there)."""
+    from pipeline.graph import SCHEMA_ID, read_document_record
+
+    record = read_document_record(job.output)
+    if not record or record.get("schema") != SCHEMA_ID:
+        return None
+    same = (
+        record.get("sha256") == job.sha256
+        and record.get("pipeline_version") == version
+        and record.get("model_versions") == models
+        and record.get("source") == str(job.path)
+    )
+    if not same:
+        return None
+    text_path = Path(record.get("text_path", ""))
+    if text_path != job.path and not text_path.is_file():
+        return None
+    return record
+
+
+# ---------------------------------------------------------------------------
+# Working on one document (in a worker process, or in this one for -j 1)
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(version: str, models: dict[str, str], max_chars: int, threads: int,
+                 warm: bool) -> None:
+    _WORKER.update(version=version, models=models, max_chars=max_chars)
+    if threads:
+        try:
+            import torch
+
+            torch.set_num_threads(threads)
+        except ImportError:
+            pass
+    if warm:
+        from pipeline.run import warm_up
+
+        warm_up()
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _process(job: Job) -> Outcome:
+    from pipeline.graph import GraphError, write_graph
+    from pipeline.run import StageError, one_line, process_file
+
+    started = time.time()
+    clock = time.perf_counter()
+    outcome = Outcome(job=job, status="failed", started=started, worker=os.getpid())
+    try:
+        doc = process_file(job.path, job.doc_id, max_chars=_WORKER["max_chars"])
+        doc.sha256 = job.sha256  # the input file's bytes: what resuming compares
+        doc.source_path = str(job.path)
+    except StageError as error:
+        outcome.stage, outcome.reason = error.stage, one_line(error.reason)
+    except Exception as error:  # noqa: BLE001 - one bad document must not stop a batch
+        outcome.stage, outcome.reason = "pipeline", one_line(f"{type(error).__name__}: {error}")
+    else:
+        try:
+            records = write_graph(doc, job.output, _WORKER["version"], _WORKER["models"])
+            outcome.status, outcome.counts = "ok", records[0]["counts"]
+        except GraphError as error:
+            outcome.stage, outcome.reason = "graph", one_line(error)
+        except OSError as error:
+            outcome.stage, outcome.reason = "write", one_line(f"cannot write {job.output}: {error}")
+        except Exception as error:  # noqa: BLE001
+            outcome.stage, outcome.reason = "graph", one_line(f"{type(error).__name__}: {error}")
+    outcome.seconds = time.perf_counter() - clock
+    outcome.finished = time.time()
+    outcome.peak_rss_mb = _peak_rss_mb()
+    return outcome
+
+
+# ---------------------------------------------------------------------------
+# The batch
+
+
+def _write_jsonl(path: Path, entries: Iterable[dict[str, Any]]) -> None:
+    from pipeline.graph import atomic_write_text
+
+    atomic_write_text(path, "".join(json.dumps(entry, ensure_ascii=False) + "\n"
+                                    for entry in entries))
+
+
+def _previous_index(out_dir: Path) -> list[dict[str, Any]]:
+    try:
+        lines = (out_dir / INDEX_NAME).read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+    except (OSError, ValueError):
+        return []
+
+
+class _Ledger:
+    """Keeps index.jsonl and errors.jsonl up to date while the batch runs."""
+
+    def __init__(self, out_dir: Path, jobs: list[Job], previous: list[dict[str, Any]]) -> None:
+        self.out_dir = out_dir
+        self.order = [job.doc_id for job in jobs]
+        self.outcomes: dict[str, Outcome] = {}
+        ours = {str(job.path) for job in jobs} | {str(job.output) for job in jobs}
+        # entries of earlier runs over other inputs stay, as long as their output does
+        self.kept = [
+            entry for entry in previous
+            if entry.get("status") in ("ok", "skipped")
+            and entry.get("source") not in ours and entry.get("output") not in ours
+            and entry.get("output") and Path(entry["output"]).is_file()
+        ]
+        self.last_write = 0.0
+
+    def add(self, outcome: Outcome) -> None:
+        self.outcomes[outcome.job.doc_id] = outcome
+        if time.monotonic() - self.last_write > INDEX_INTERVAL_S:
+            self.write()
+
+    def write(self) -> None:
+        done = [self.outcomes[doc_id] for doc_id in self.order if doc_id in self.outcomes]
+        _write_jsonl(self.out_dir / INDEX_NAME,
+                     [outcome.index_entry() for outcome in done] + self.kept)
+        _write_jsonl(self.out_dir / ERRORS_NAME,
+                     [outcome.error_entry() for outcome in done if outcome.status == "failed"])
+        self.last_write = time.monotonic()
+
+
+def check_output_dir(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".argmap-probe-{os.getpid()}.tmp"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise UsageError(f"cannot write to the output folder {out_dir}: {reason}") from error
+    # temporary files of a run killed mid-write (an hour old: not a run still going)
+    for stale in out_dir.glob(".*.tmp"):
+        try:
+            if time.time() - stale.stat().st_mtime > 3600:
+                stale.unlink()
+        except OSError:
+            pass
+
+
+def run_batch(
+    inputs: Sequence[Path | str],
+    out_dir: Path | str,
+    jobs: int = 1,
+    force: bool = False,
+    max_chars: int | None = None,
+    progress: bool = True,
+    stderr: TextIO | None = None,
+) -> BatchSummary:
+    """Process every input document into ``out_dir``; see ``argmap extract --help``.
+
+    Raises :class:`UsageError` for a missing input, no documents, or an output
+    folder that cannot be written; per-document failures are in the summary.
+    """
+    from pipeline.run import MAX_CHARS, model_versions, pipeline_version
+
+    stderr = stderr or sys.stderr
+    clock = time.perf_counter()
+    out_dir = Path(out_dir)
+    max_chars = max_chars or MAX_CHARS
+    paths = [Path(item) for item in inputs]
+    files, unsupported = discover(paths, out_dir)
+    if not files and not unsupported:
+        raise UsageError("no .txt, .md, .pdf or .docx documents found in: "
+                         + ", ".join(str(path) for path in paths))
+    check_output_dir(out_dir)
+    version, models = pipeline_version(), model_versions()
+
+    all_jobs: list[Job] = []
+    outcomes: list[Outcome] = []
+    for path, doc_id in assign_ids([*files, *unsupported]):
+        job = Job(path=path, doc_id=doc_id, output=out_dir / f"{doc_id}.jsonl")
+        all_jobs.append(job)
+        if path in unsupported:
+            outcomes.append(Outcome(job=job, status="failed", stage="discover",
+                                    reason=f"unsupported file type {path.suffix!r} "
+                                           f"(expected {', '.join(SUFFIXES)})"))
+            continue
+        try:
+            job.sha256 = file_sha256(path)
+        except OSError as error:
+            outcomes.append(Outcome(job=job, status="failed", stage="ingest",
+                                    reason=f"cannot read the file: {error.strerror or error}"))
+            continue
+        record = None if force else is_up_to_date(job, version, models)
+        if record is not None:
+            outcomes.append(Outcome(job=job, status="skipped", counts=record.get("counts")))
+        else:
+            outcomes.append(Outcome(job=job, status="todo"))
+
+    ledger = _Ledger(out_dir, all_jobs, _previous_index(out_dir))
+    todo = [outcome.job for outcome in outcomes if outcome.status == "todo"]
+    finished = [outcome for outcome in outcomes if outcome.status != "todo"]
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(all_jobs), initial=len(finished), unit="doc", file=stderr,
+               disable=None if progress else True, dynamic_ncols=True, smoothing=0.1,
+               desc="argmap", leave=True)
+
+    def report(outcome: Outcome) -> None:
+        ledger.add(outcome)
+        if outcome.status == "failed":
+            bar.write(f"argmap: failed: {outcome.job.path}: {outcome.stage}: {outcome.reason}",
+                      file=stderr)
+        bar.update(1)
+
+    for outcome in finished:
+        ledger.add(outcome)
+        if outcome.status == "failed":
+            bar.write(f"argmap: failed: {outcome.job.path}: {outcome.stage}: {outcome.reason}",
+                      file=stderr)
+    try:
+        if jobs <= 1 or len(todo) <= 1:
+            _init_worker(version, models, max_chars, threads=0, warm=bool(todo))
+            for job in todo:
+                report(_process(job))
+        else:
+            _run_pool(todo, jobs, (version, models, max_chars), report)
+    finally:
+        bar.close()
+        ledger.write()
+
+    done = {doc_id: outcome for doc_id, outcome in ledger.outcomes.items()}
+    summary = BatchSummary(out_dir=out_dir, jobs=jobs,
+                           outcomes=[done[job.doc_id] for job in all_jobs if job.doc_id in done])
+    summary.wall_s = time.perf_counter() - clock
+    return summary
+
+
+def _run_pool(todo: list[Job], jobs: int, settings: tuple[str, dict[str, str], int],
+              report: Any) -> None:
+    """Run ``todo`` on ``jobs`` worker processes, each loading the models once.
+
+    At most ``jobs`` documents are in flight, so when a worker dies (out of
+    memory, a crash in native code) the documents that may have killed it are
+    known: each is then retried alone on a fresh pool, and a document that
+    kills a worker on its own is reported as failed."""
+    version, models, max_chars = settings
+    threads = max(1, (os.cpu_count() or 1) // jobs)
+    queue = list(todo)
+    suspects: list[Job] = []
+    while queue or suspects:
+        workers = min(jobs, len(queue) + len(suspects))
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=get_context("fork"), initializer=_init_worker,
+            initargs=(version, models, max_chars, threads, True),
+        )
+        in_flight: dict[Future[Outcome], Job] = {}
+        crashed: list[Job] = []
+        try:
+            while (queue or suspects or in_flight) and not crashed:
+                if suspects:
+                    if not in_flight:
+                        job = suspects.pop(0)
+                        in_flight[pool.submit(_process, job)] = job
+                else:
+                    while queue and len(in_flight) < workers:
+                        job = queue.pop(0)
+                        in_flight[pool.submit(_process, job)] = job
+                completed, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in completed:
+                    job = in_flight.pop(future)
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        crashed.append(job)
+                    except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be sent back
+                        report(Outcome(job=job, status="failed", stage="worker",
+                                       reason=f"{type(error).__name__}: {error}"))
+                    else:
+                        report(outcome)
+            crashed += in_flight.values()
+        finally:
+            pool.shutdown(wait=not crashed, cancel_futures=True)
+        if len(crashed) == 1:
+            report(Outcome(job=crashed[0], status="failed", stage="worker",
+                           reason="the worker process died on this document "
+                                  "(out of memory or a crash in native code)"))
+        else:
+            suspects = crashed + suspects
+
+
+# ---------------------------------------------------------------------------
+# Command line
+
+
+def _positive_int(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return number
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="argmap", description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="Run 'argmap extract --help' for the batch options.",
+    )
+    parser.add_argument("--version", action="version", version=f"argmap {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    extract = commands.add_parser(
+        "extract", help="write one JSONL argument graph per input document",
+        description=DESCRIPTION, epilog=EXTRACT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    extract.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                         help="input files (.txt .md .pdf .docx) and folders (searched recursively)")
+    extract.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
+                         help="output folder (created when missing)")
+    extract.add_argument("-j", "--jobs", type=_positive_int, default=1, metavar="N",
+                         help="worker processes, each loading the models once (default 1)")
+    extract.add_argument("--force", action="store_true",
+                         help="redo documents whose output is already up to date")
+    extract.add_argument("--max-chars", type=_positive_int, default=None, metavar="N",
+                         help="refuse texts longer than N characters (default 2,000,000)")
+    extract.add_argument("-q", "--quiet", action="store_true",
+                         help="no progress bar and no summary line (failures are still reported)")
+
+    validate = commands.add_parser(
+        "validate", help="check graph files against the argraph/1 schema and their text",
+        description="Check each <doc-id>.jsonl against the argraph/1 JSON Schema, its ids "
+                    "and the text its offsets refer to.  Exit status 0 when all are valid, "
+                    "1 otherwise.",
+    )
+    validate.add_argument("paths", nargs="+", type=Path, metavar="PATH",
+                          help="graph files or folders holding them")
+    return parser
+
+
+def _extract(args: argparse.Namespace) -> int:
+    summary = run_batch(args.paths, args.output, jobs=args.jobs, force=args.force,
+                        max_chars=args.max_chars, progress=not args.quiet)
+    if not args.quiet:
+        failed = summary.count("failed")
+        processed = summary.count("ok") + failed
+        rate = processed / summary.wall_s if summary.wall_s else 0.0
+        total = len(summary.outcomes)
+        line = (f"argmap: {total} document{'s' if total != 1 else ''}: "
+                f"{summary.count('ok')} written, "
+                f"{summary.count('skipped')} up to date, {failed} failed "
+                f"in {summary.wall_s:.1f} s ({rate:.2f} docs/s)")
+        if failed:
+            line += f"; see {summary.out_dir / ERRORS_NAME}"
+        print(line, file=sys.stderr)
+    return summary.exit_code
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from pipeline.graph import validate_file
+
+    files: list[Path] = []
+    for path in args.paths:
+        if path.is_dir():
+            files += sorted(item for item in path.rglob("*.jsonl")
+                            if item.name not in (INDEX_NAME, ERRORS_NAME))
+        elif path.is_file():
+            files.append(path)
+        else:
+            raise UsageError(f"path does not exist: {path}")
+    bad = 0
+    for file in files:
+        problems = validate_file(file)
+        if problems:
+            bad += 1
+            for problem in problems[:20]:
+                print(f"{file}: {problem}")
+    print(f"argmap: {len(files) - bad} of {len(files)} graph files valid", file=sys.stderr)
+    return EXIT_FAILURES if bad else EXIT_OK
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command is None:
+        parser.print_help(sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _extract(args) if args.command == "extract" else _validate(args)
+    except UsageError as error:
+        print(f"argmap: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        print("argmap: interrupted; finished documents are kept, run again to resume",
+              file=sys.stderr)
+        return 130

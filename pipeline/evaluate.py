@@ -1,0 +1,409 @@
+"""Leave-one-document-out evaluation of the argument stages: ``make eval``.
+
+Reads the gold (``corpus/gold``) and its documents like :mod:`pipeline.train`;
+for every gold document, fits all argument models on the *other* documents and
+scores the held-out one as ../shared/ANNOTATION.md §6 says: each gold unit is
+matched to the predicted unit that overlaps most of its characters (≥ 50 %,
+else it counts as predicted ``none``); per-label P/R/F1, macro-F1 over claim and
+evidence, accuracy over the three labels, ``major`` F1, and F1 over
+(from, to, label) relation triples — per document and micro-averaged.
+
+Settings scored side by side:
+- ``classifier`` — units = gold spans, the trained pipeline;
+- ``classifier, predicted units`` — units = the nlp stage's sentences (when it
+  produced any), the full pipeline end to end;
+- ``rules only`` and ``majority class`` baselines on gold spans;
+- ``relations from gold labels`` — the relation stage alone, fed the gold labels.
+
+Citation scores come from ``pipeline.citations.score_citations(doc, gold)`` when
+that function exists.  Writes ``models/argument/EVAL.md``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import copy
+import logging
+import sys
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pipeline import citations as citation_stage
+from pipeline.gold import GoldDocument, GoldUnit
+from pipeline.model import Document, Unit
+from pipeline.relations import link_relations
+from pipeline.train import (
+    GOLD_DIR,
+    GoldCase,
+    fit,
+    gold_labelled,
+    library_versions,
+    load_cases,
+    training_data_hash,
+    training_set,
+)
+from pipeline.units import MODEL_DIR, label_units
+
+log = logging.getLogger(__name__)
+
+LABELS = ("claim", "evidence", "none")
+RELATION_LABELS = ("supports", "attacks", "restates")
+
+
+# ---------------------------------------------------------------- matching and counting
+
+
+def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
+    return sum(max(0, min(e1, e2) - max(s1, s2)) for s1, e1 in a for s2, e2 in b)
+
+
+def match_units(gold_units: list[GoldUnit], predicted: list[Unit]) -> dict[str, Unit | None]:
+    """Gold unit id → the predicted unit covering most of its characters (≥ 50 %), or None."""
+    ordered = sorted(predicted, key=lambda u: u.start)
+    starts = [u.start for u in ordered]
+    matches: dict[str, Unit | None] = {}
+    for g in gold_units:
+        size = sum(e - s for s, e in g.spans)
+        # candidates: predicted units starting before the gold unit ends
+        stop = bisect.bisect_left(starts, g.end)
+        best, best_overlap = None, 0
+        for unit in ordered[max(0, stop - 40) : stop]:
+            overlap = _overlap(g.spans, unit.spans())
+            if overlap > best_overlap:
+                best, best_overlap = unit, overlap
+        matches[g.id] = best if size and best_overlap / size >= 0.5 else None
+    return matches
+
+
+@dataclass
+class Counts:
+    """True positives, false positives and false negatives of one thing being found."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    def add(self, other: Counts) -> None:
+        self.tp += other.tp
+        self.fp += other.fp
+        self.fn += other.fn
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+    @property
+    def support(self) -> int:
+        return self.tp + self.fn
+
+
+@dataclass
+class DocScores:
+    units: int = 0
+    correct: int = 0
+    labels: dict[str, Counts] = field(default_factory=lambda: {k: Counts() for k in LABELS})
+    major: Counts = field(default_factory=Counts)
+    relations: dict[str, Counts] = field(default_factory=lambda: {k: Counts() for k in RELATION_LABELS})
+    has_relation_gold: bool = False
+    attribution_correct: int = 0
+    attribution_total: int = 0
+    kind_correct: int = 0
+    kind_total: int = 0
+
+    def add(self, other: DocScores) -> None:
+        self.units += other.units
+        self.correct += other.correct
+        for k in LABELS:
+            self.labels[k].add(other.labels[k])
+        self.major.add(other.major)
+        if other.has_relation_gold:
+            self.has_relation_gold = True
+            for k in RELATION_LABELS:
+                self.relations[k].add(other.relations[k])
+        self.attribution_correct += other.attribution_correct
+        self.attribution_total += other.attribution_total
+        self.kind_correct += other.kind_correct
+        self.kind_total += other.kind_total
+
+    @property
+    def macro_f1(self) -> float:
+        return (self.labels["claim"].f1 + self.labels["evidence"].f1) / 2
+
+    @property
+    def accuracy(self) -> float:
+        return self.correct / self.units if self.units else 0.0
+
+    def relation_total(self) -> Counts:
+        total = Counts()
+        for k in RELATION_LABELS:
+            total.add(self.relations[k])
+        return total
+
+
+def score_document(gold: GoldDocument, predicted: Document) -> DocScores:
+    """Scores of one predicted document against its gold (ANNOTATION.md §6)."""
+    scores = DocScores()
+    matches = match_units(gold.units, predicted.units)
+    to_gold: dict[str, str] = {}
+    for g in gold.units:
+        unit = matches[g.id]
+        label = unit.label if unit is not None else "none"
+        if unit is not None:
+            to_gold.setdefault(unit.id, g.id)
+        scores.units += 1
+        scores.correct += label == g.label
+        for k in LABELS:
+            if label == k and g.label == k:
+                scores.labels[k].tp += 1
+            elif label == k:
+                scores.labels[k].fp += 1
+            elif g.label == k:
+                scores.labels[k].fn += 1
+        predicted_major = unit is not None and unit.label == "claim" and unit.major
+        gold_major = g.label == "claim" and g.major
+        scores.major.tp += predicted_major and gold_major
+        scores.major.fp += predicted_major and not gold_major
+        scores.major.fn += gold_major and not predicted_major
+        if unit is not None and label == g.label == "claim":
+            scores.attribution_total += 1
+            scores.attribution_correct += (unit.attribution or "own") == (g.attribution or "own")
+        if unit is not None and label == g.label == "evidence":
+            scores.kind_total += 1
+            scores.kind_correct += (unit.kind or "other") == (g.kind or "other")
+    gold_triples = {(r["from"], r["to"], r["label"]) for r in gold.relations
+                    if r["label"] in RELATION_LABELS}
+    scores.has_relation_gold = bool(gold_triples)
+    if gold_triples:
+        predicted_triples = {
+            (to_gold[r.source], to_gold[r.target], r.label)
+            for r in predicted.relations
+            if r.label in RELATION_LABELS and r.source in to_gold and r.target in to_gold
+        }
+        unmapped = sum(1 for r in predicted.relations if r.label in RELATION_LABELS
+                       and (r.source not in to_gold or r.target not in to_gold))
+        for k in RELATION_LABELS:
+            gold_k = {t for t in gold_triples if t[2] == k}
+            predicted_k = {t for t in predicted_triples if t[2] == k}
+            scores.relations[k].tp += len(gold_k & predicted_k)
+            scores.relations[k].fp += len(predicted_k - gold_k)
+            scores.relations[k].fn += len(gold_k - predicted_k)
+        scores.relations["supports"].fp += unmapped  # relations between unmatched units are wrong
+    return scores
+
+
+# ---------------------------------------------------------------- the experiment
+
+
+def _fresh(doc: Document) -> Document:
+    fresh = copy.copy(doc)
+    fresh.units = [copy.copy(u) for u in doc.units]
+    fresh.relations = []
+    fresh.warnings = list(doc.warnings)
+    return fresh
+
+
+def _majority(doc: Document, label: str) -> Document:
+    for unit in doc.units:
+        unit.label = label
+        unit.probabilities = {k: float(k == label) for k in LABELS}
+        unit.major = False
+        unit.attribution = "own" if label == "claim" else None
+        unit.kind = "other" if label == "evidence" else None
+    return doc
+
+
+SETTINGS = (
+    "classifier",
+    "classifier, predicted units",
+    "rules only",
+    "majority class",
+    "relations from gold labels",
+)
+
+
+def evaluate(cases: list[GoldCase]) -> tuple[dict[str, dict[str, DocScores]], dict[str, Any]]:
+    """Leave-one-document-out: {setting: {doc_id: scores}} and citation scores per document."""
+    results: dict[str, dict[str, DocScores]] = {s: {} for s in SETTINGS}
+    citation_scores: dict[str, Any] = {}
+    data = training_set(cases)
+    for held_out in cases:
+        training = [c for c in cases if c.doc_id != held_out.doc_id]
+        keep = [i for i, d in enumerate(data.documents) if d != held_out.doc_id]
+        subset = type(data)(*([getattr(data, f)[i] for i in keep] for f in
+                              ("views", "labels", "attributions", "kinds", "majors", "documents")))
+        model = fit(training, subset)
+        majority = Counter(subset.labels).most_common(1)[0][0]
+
+        doc = label_units(_fresh(held_out.gold_doc), model=model)
+        results["classifier"][held_out.doc_id] = score_document(
+            held_out.gold, link_relations(doc, model=model))
+        if held_out.prepared.units:
+            doc = label_units(_fresh(held_out.prepared), model=model)
+            results["classifier, predicted units"][held_out.doc_id] = score_document(
+                held_out.gold, link_relations(doc, model=model))
+        doc = label_units(_fresh(held_out.gold_doc), rules_only=True)
+        results["rules only"][held_out.doc_id] = score_document(
+            held_out.gold, link_relations(doc, rules_only=True))
+        results["majority class"][held_out.doc_id] = score_document(
+            held_out.gold, _majority(_fresh(held_out.gold_doc), majority))
+        doc = gold_labelled(_fresh(held_out.gold_doc), held_out.gold)
+        results["relations from gold labels"][held_out.doc_id] = score_document(
+            held_out.gold, link_relations(doc, model=model))
+        if hasattr(citation_stage, "score_citations"):
+            try:
+                citation_scores[held_out.doc_id] = citation_stage.score_citations(
+                    held_out.prepared, held_out.gold)
+            except Exception as error:  # noqa: BLE001 - another stage's scorer must not stop eval
+                citation_scores[held_out.doc_id] = {"error": f"{type(error).__name__}: {error}"}
+        log.info("held out %s", held_out.doc_id)
+    return results, citation_scores
+
+
+# ---------------------------------------------------------------- the report
+
+
+def _f(x: float) -> str:
+    return f"{x:.3f}"
+
+
+def _prf(c: Counts) -> str:
+    return f"{_f(c.precision)} / {_f(c.recall)} / {_f(c.f1)}"
+
+
+def micro(per_doc: dict[str, DocScores]) -> DocScores:
+    total = DocScores()
+    for scores in per_doc.values():
+        total.add(scores)
+    return total
+
+
+def render(results: dict[str, dict[str, DocScores]], citation_scores: dict[str, Any],
+           cases: list[GoldCase]) -> str:
+    data_hash = training_data_hash(cases)
+    units = sum(len(c.gold.units) for c in cases)
+    labels = Counter(u.label for c in cases for u in c.gold.units)
+    tokens = sum(bool(u.tokens) for c in cases for u in c.gold_doc.units)
+    with_relations = [c.doc_id for c in cases if any(r["label"] in RELATION_LABELS
+                                                     for r in c.gold.relations)]
+    lines = [
+        "# Argument stages: leave-one-document-out evaluation",
+        "",
+        "Written by `make eval` (`python -m pipeline.evaluate`); scored as ../shared/ANNOTATION.md §6.",
+        "Each gold document is held out in turn and every model (labels, major, attribution,",
+        "kind, supports pairs) is fitted on the other documents only.",
+        "",
+        (f"- gold documents: {len(cases)} ({len(with_relations)} with relations); units: {units} "
+        f"({', '.join(f'{k} {v}' for k, v in sorted(labels.items()))})"),
+        f"- gold units with Stanza tokens: {tokens} of {units} (the rest: regex tokens, no lemma/POS)",
+        f"- gold data sha256: `{data_hash}`",
+        "- libraries: " + ", ".join(f"{k} {v}" for k, v in library_versions().items()),
+        "",
+        "## Micro-averaged over documents",
+        "",
+        ("| setting | docs | claim P / R / F1 | evidence P / R / F1 | none F1 | macro-F1 (claim, evidence) "
+        "| accuracy | major P / R / F1 | supports F1 | attacks F1 | restates F1 | relations F1 |"),
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for setting in SETTINGS:
+        per_doc = results[setting]
+        if not per_doc:
+            lines.append(f"| {setting} | 0 | (not run: the nlp stage produced no units) "
+                         "| | | | | | | | | |")
+            continue
+        m = micro(per_doc)
+        r = m.relations
+        lines.append(
+            f"| {setting} | {len(per_doc)} | {_prf(m.labels['claim'])} | {_prf(m.labels['evidence'])} "
+            f"| {_f(m.labels['none'].f1)} | **{_f(m.macro_f1)}** | {_f(m.accuracy)} | {_prf(m.major)} "
+            f"| {_f(r['supports'].f1)} | {_f(r['attacks'].f1)} | {_f(r['restates'].f1)} "
+            f"| {_f(m.relation_total().f1)} |"
+        )
+    main = micro(results["classifier"])
+    lines += [
+        "",
+        "Relation F1 counts only documents whose gold has relations; `relations from gold labels`",
+        "feeds the relation stage the gold labels and majors, so it measures that stage alone.",
+        (f"Classifier, gold spans: attribution accuracy on correctly found claims "
+        f"{_f(main.attribution_correct / max(main.attribution_total, 1))} "
+        f"({main.attribution_total}); evidence kind accuracy on correctly found evidence "
+        f"{_f(main.kind_correct / max(main.kind_total, 1))} ({main.kind_total})."),
+        "",
+        "## Per document (classifier, gold spans; predicted-units macro-F1 beside it)",
+        "",
+        ("| document | units | claim F1 | evidence F1 | macro-F1 | accuracy | major F1 | supports F1 "
+        "| relations F1 | rules macro-F1 | predicted-units macro-F1 |"),
+        "|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for doc_id, s in results["classifier"].items():
+        rules = results["rules only"][doc_id]
+        predicted = results["classifier, predicted units"].get(doc_id)
+        relation_cells = (f"{_f(s.relations['supports'].f1)} | {_f(s.relation_total().f1)}"
+                          if s.has_relation_gold else "– | –")
+        major_cell = _f(s.major.f1) if s.major.support or s.major.fp else "–"
+        lines.append(
+            f"| {doc_id} | {s.units} | {_f(s.labels['claim'].f1)} | {_f(s.labels['evidence'].f1)} "
+            f"| {_f(s.macro_f1)} | {_f(s.accuracy)} | {major_cell} | {relation_cells} "
+            f"| {_f(rules.macro_f1)} | {_f(predicted.macro_f1) if predicted else '–'} |"
+        )
+    lines += ["", "## Citations", ""]
+    if not citation_scores:
+        lines.append("`pipeline.citations.score_citations` is not available yet: no citation scores.")
+    else:
+        lines += _citation_table(citation_scores)
+    return "\n".join(lines) + "\n"
+
+
+def _citation_table(citation_scores: dict[str, Any]) -> list[str]:
+    keys = sorted({k for v in citation_scores.values() if isinstance(v, dict) for k in v})
+    lines = [("Per document, as `pipeline.citations.score_citations(doc, gold)` returns them; "
+             "the last row averages the numeric values over documents."), "",
+             "| document | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
+    sums: dict[str, list[float]] = {k: [] for k in keys}
+    for doc_id, value in citation_scores.items():
+        cells = []
+        for k in keys:
+            item = value.get(k, "") if isinstance(value, dict) else value
+            if isinstance(item, int | float) and not isinstance(item, bool):
+                sums[k].append(float(item))
+                cells.append(f"{item:.3f}" if isinstance(item, float) else str(item))
+            else:
+                cells.append(str(item))
+        lines.append(f"| {doc_id} | " + " | ".join(cells) + " |")
+    lines.append("| mean | " + " | ".join(_f(sum(v) / len(v)) if v else "" for v in sums.values()) + " |")
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gold", type=Path, default=GOLD_DIR)
+    parser.add_argument("--out", type=Path, default=MODEL_DIR / "EVAL.md")
+    parser.add_argument("--no-cache", action="store_true", help="rerun the upstream stages")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    cases = load_cases(args.gold, use_cache=not args.no_cache)
+    if len(cases) < 2:
+        print("leave-one-document-out needs at least two gold documents", file=sys.stderr)
+        return 1
+    results, citation_scores = evaluate(cases)
+    report = render(results, citation_scores, cases)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(report, encoding="utf-8")
+    print(report.split("## Per document")[0])
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

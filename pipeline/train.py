@@ -1,0 +1,335 @@
+"""Train the argument classifier from the gold: ``make train``.
+
+Reads ``corpus/gold/<doc-id>.jsonl`` and the documents they annotate
+(``../shared/corpus/<doc-id>.txt``, or ``$SHARED_DIR/corpus``), runs the pipeline
+stages up to 'citations' on each (cached under ``build/stages/``), puts the gold
+spans in place of the predicted sentences (tokens, section, paragraph and
+citations carried over by offset) and fits :class:`pipeline.units.ArgumentModel`.
+Writes ``models/argument/model.skops`` and ``metadata.json`` (training-data hash,
+library versions, grouped cross-validation scores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import bisect
+import copy
+import hashlib
+import logging
+import os
+import pickle
+import platform
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from pipeline.features import UnitView, describe_units
+from pipeline.gold import GoldDocument, load_gold
+from pipeline.ingest import read_document
+from pipeline.model import Citation, Document, Token, Unit
+
+if TYPE_CHECKING:
+    from sklearn.pipeline import Pipeline
+
+    from pipeline.units import ArgumentModel
+
+log = logging.getLogger(__name__)
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD_DIR = ROOT / "corpus" / "gold"
+CACHE_DIR = ROOT / "build" / "stages"
+UPSTREAM_STAGES = ("structure", "nlp", "citations")
+RANDOM_STATE = 0
+
+
+def shared_dir() -> Path:
+    return Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
+
+
+def gold_files(gold_dir: Path = GOLD_DIR) -> list[Path]:
+    return sorted(gold_dir.glob("*.jsonl"))
+
+
+def _upstream_fingerprint() -> str:
+    """Changes when an upstream stage's code or the Stanza models change (cache key)."""
+    digest = hashlib.sha256()
+    for name in ("ingest", "structure", "nlp", "citations", "model"):
+        digest.update((ROOT / "pipeline" / f"{name}.py").read_bytes())
+    stanza_dir = ROOT / "models" / "stanza"
+    if stanza_dir.exists():
+        for path in sorted(stanza_dir.rglob("*")):
+            if path.is_file():
+                stat = path.stat()
+                digest.update(f"{path.relative_to(stanza_dir)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    return digest.hexdigest()[:16]
+
+
+def prepare_document(text_path: Path, doc_id: str, use_cache: bool = True) -> Document:
+    """The document after the stages up to 'citations' (cached per text and upstream code)."""
+    from pipeline.run import STAGES
+
+    doc = read_document(text_path, doc_id)
+    cache = CACHE_DIR / f"{doc_id}.{doc.sha256[:12]}.{_upstream_fingerprint()}.pkl"
+    if use_cache and cache.exists():
+        with cache.open("rb") as handle:
+            return pickle.load(handle)  # our own cache, written below
+    for name, stage in STAGES:
+        if name not in UPSTREAM_STAGES:
+            continue
+        try:
+            doc = stage(doc)
+        except Exception as error:  # noqa: BLE001 - train on what the stages could give
+            doc.warnings.append(f"{name}: {type(error).__name__}: {error}")
+            log.warning("%s: stage %s failed: %s", doc_id, name, error)
+    if use_cache:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        for stale in cache.parent.glob(f"{doc_id}.*.pkl"):
+            stale.unlink()
+        with cache.open("wb") as handle:
+            pickle.dump(doc, handle)
+    return doc
+
+
+def _containing(items: list, position: int) -> str:
+    for item in items:
+        spans = item.spans() if hasattr(item, "spans") else [(item.start, item.end)]
+        if any(start <= position < end for start, end in spans):
+            return item.id
+    return ""
+
+
+def gold_span_document(prepared: Document, gold: GoldDocument) -> Document:
+    """A copy of ``prepared`` whose units are the gold spans (ids, offsets from the gold)."""
+    doc = copy.copy(prepared)
+    doc.relations = []
+    doc.warnings = list(prepared.warnings)
+    tokens: list[Token] = sorted((t for u in prepared.units for t in u.tokens), key=lambda t: t.start)
+    starts = [t.start for t in tokens]
+    units: list[Unit] = []
+    for g in gold.units:
+        inside: list[Token] = []
+        for start, end in g.spans:
+            for token in tokens[bisect.bisect_left(starts, start) : bisect.bisect_left(starts, end)]:
+                if token.end <= end:
+                    inside.append(copy.copy(token))
+        language = "id"
+        overlaps = [(min(u.end, g.end) - max(u.start, g.start), u) for u in prepared.units]
+        best = max(overlaps, key=lambda o: o[0], default=(0, None))
+        if best[1] is not None and best[0] > 0:
+            language = best[1].language
+        units.append(
+            Unit(
+                id=g.id,
+                start=g.start,
+                end=g.end,
+                text=" ".join(prepared.text[s:e] for s, e in g.spans),
+                section=_containing(prepared.sections, g.start),
+                paragraph=_containing(prepared.paragraphs, g.start),
+                parts=[tuple(span) for span in g.spans] if len(g.spans) > 1 else [],
+                tokens=inside,
+                language=language,
+            )
+        )
+    doc.units = units
+    doc.citations = [_reassign(c, units) for c in prepared.citations]
+    return doc
+
+
+def _reassign(citation: Citation, units: list[Unit]) -> Citation:
+    moved = copy.copy(citation)
+    moved.unit = None
+    for unit in units:
+        if any(s <= citation.start < e + 2 for s, e in unit.spans()):
+            moved.unit = unit.id
+            break
+    return moved
+
+
+@dataclass
+class GoldCase:
+    """One gold document: its annotation, the pipeline's view, and the gold-span view."""
+
+    doc_id: str
+    gold: GoldDocument
+    prepared: Document
+    gold_doc: Document
+
+
+def load_cases(gold_dir: Path = GOLD_DIR, use_cache: bool = True) -> list[GoldCase]:
+    corpus = shared_dir() / "corpus"
+    cases = []
+    for path in gold_files(gold_dir):
+        text_path = corpus / f"{path.stem}.txt"
+        if not text_path.exists():
+            log.warning("%s: no document %s", path, text_path)
+            continue
+        prepared = prepare_document(text_path, path.stem, use_cache=use_cache)
+        gold = load_gold(path, prepared.text)
+        cases.append(GoldCase(path.stem, gold, prepared, gold_span_document(prepared, gold)))
+    return cases
+
+
+def training_data_hash(cases: list[GoldCase], gold_dir: Path = GOLD_DIR) -> str:
+    digest = hashlib.sha256()
+    for case in cases:
+        digest.update(case.doc_id.encode())
+        digest.update((gold_dir / f"{case.doc_id}.jsonl").read_bytes())
+        digest.update(case.prepared.sha256.encode())
+    return digest.hexdigest()
+
+
+@dataclass
+class TrainingSet:
+    views: list[UnitView]
+    labels: list[str]
+    attributions: list[str | None]
+    kinds: list[str | None]
+    majors: list[bool]
+    documents: list[str]
+
+
+def training_set(cases: list[GoldCase]) -> TrainingSet:
+    data = TrainingSet([], [], [], [], [], [])
+    for case in cases:
+        views = describe_units(case.gold_doc)
+        for view, g in zip(views, case.gold.units, strict=True):
+            data.views.append(view)
+            data.labels.append(g.label)
+            data.attributions.append(g.attribution)
+            data.kinds.append(g.kind)
+            data.majors.append(g.major)
+            data.documents.append(case.doc_id)
+    return data
+
+
+def fit(cases: list[GoldCase], data: TrainingSet | None = None) -> ArgumentModel:
+    """Every model of the argument stages, fitted on the given gold documents."""
+    from pipeline.units import fit_argument_model
+
+    data = data or training_set(cases)
+    model = fit_argument_model(data.views, data.labels, data.attributions, data.kinds,
+                               data.majors, data.documents, random_state=RANDOM_STATE)
+    model.supports = fit_supports(cases)
+    return model
+
+
+def gold_labelled(doc: Document, gold: GoldDocument) -> Document:
+    """A copy of a gold-span document whose units carry the gold labels (for relation training)."""
+    labelled = copy.copy(doc)
+    labelled.units = [copy.copy(u) for u in doc.units]
+    for unit, g in zip(labelled.units, gold.units, strict=True):
+        unit.label, unit.major = g.label, g.major
+        unit.probabilities = {label: float(label == g.label) for label in ("claim", "evidence", "none")}
+    return labelled
+
+
+def support_pairs(cases: list[GoldCase]) -> tuple[list[dict[str, float]], list[bool]]:
+    """Candidate (unit, claim) pairs of the documents that have gold relations."""
+    from pipeline.relations import pair_features, similarity_matrix, support_candidates, unit_infos
+
+    rows: list[dict[str, float]] = []
+    targets: list[bool] = []
+    for case in cases:
+        gold_supports = {(r["from"], r["to"]) for r in case.gold.relations if r["label"] == "supports"}
+        if not gold_supports:
+            continue
+        infos = unit_infos(gold_labelled(case.gold_doc, case.gold))
+        similarity = similarity_matrix(infos)
+        for i, info in enumerate(infos):
+            if info.unit.label not in ("claim", "evidence"):
+                continue
+            for j in support_candidates(infos, i):
+                rows.append(pair_features(infos, similarity, i, j))
+                targets.append((info.unit.id, infos[j].unit.id) in gold_supports)
+    return rows, targets
+
+
+def fit_supports(cases: list[GoldCase]) -> Pipeline | None:
+    from pipeline.units import make_pair_pipeline
+
+    rows, targets = support_pairs(cases)
+    if sum(targets) < 5 or all(targets):
+        return None
+    return make_pair_pipeline(RANDOM_STATE).fit(rows, targets)
+
+
+def grouped_scores(data: TrainingSet, folds: int = 5) -> dict[str, float]:
+    """Cross-validated label scores with whole documents held out (quick check for metadata)."""
+    from sklearn.metrics import accuracy_score, f1_score
+    from sklearn.model_selection import GroupKFold
+
+    from pipeline.units import feature_rows, make_label_pipeline
+
+    rows = feature_rows(data.views)
+    n_docs = len(set(data.documents))
+    if n_docs < 2:
+        return {}
+    predicted = [""] * len(data.labels)
+    for train, test in GroupKFold(n_splits=min(folds, n_docs)).split(rows, data.labels, data.documents):
+        model = make_label_pipeline(RANDOM_STATE).fit(rows[train], [data.labels[i] for i in train])
+        for i, label in zip(test, model.predict(rows[test]), strict=True):
+            predicted[i] = str(label)
+    return {
+        "grouped_cv_folds": float(min(folds, n_docs)),
+        "macro_f1_claim_evidence": round(float(f1_score(data.labels, predicted, labels=["claim", "evidence"],
+                                                        average="macro")), 4),
+        "accuracy": round(float(accuracy_score(data.labels, predicted)), 4),
+    }
+
+
+def library_versions() -> dict[str, str]:
+    import numpy
+    import scipy
+    import sklearn
+    import skops
+    import spacy
+
+    return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
+            "numpy": numpy.__version__, "scipy": scipy.__version__, "skops": skops.__version__,
+            "spacy": spacy.__version__}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--gold", type=Path, default=GOLD_DIR)
+    parser.add_argument("--out", type=Path, default=None, help="model folder (models/argument)")
+    parser.add_argument("--no-cache", action="store_true", help="rerun the upstream stages")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from pipeline.units import MODEL_DIR, save_model
+
+    cases = load_cases(args.gold, use_cache=not args.no_cache)
+    if not cases:
+        print(f"no gold documents under {args.gold}", file=sys.stderr)
+        return 1
+    data = training_set(cases)
+    model = fit(cases, data)
+    data_hash = training_data_hash(cases, args.gold)
+    counts = {label: data.labels.count(label) for label in sorted(set(data.labels))}
+    model.metadata = {
+        "model_id": data_hash[:12],
+        "training_data_sha256": data_hash,
+        "documents": [c.doc_id for c in cases],
+        "units": len(data.labels),
+        "label_counts": counts,
+        "tokens_from_nlp_stage": sum(bool(v.unit.tokens) for v in data.views),
+        "versions": library_versions(),
+        "random_state": RANDOM_STATE,
+        "major_threshold": 0.5,
+        "support_threshold": 0.5,
+        "scores": grouped_scores(data),
+        "pipelines": {"label": str(model.label.steps[-1][1]),
+                      "attribution": model.attribution is not None,
+                      "kind": model.kind is not None, "major": model.major is not None,
+                      "supports": model.supports is not None},
+    }
+    save_model(model, args.out or MODEL_DIR)
+    print(f"trained on {len(cases)} documents, {len(data.labels)} units {counts}; "
+          f"grouped CV {model.metadata['scores']}; saved to {args.out or MODEL_DIR}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,374 @@
+"""Citations stage: note parsing, Ibid./op.cit. resolution, bibliography links,
+citation detection in units, and the citation scorer."""
+
+from __future__ import annotations
+
+import os
+import re
+from pathlib import Path
+
+import pytest
+
+from pipeline.citations import (
+    link_citations,
+    micro_average,
+    parse_note,
+    parse_source,
+    score_citations,
+)
+from pipeline.gold import GoldDocument, GoldUnit
+from pipeline.ingest import read_document
+from pipeline.model import Document, Unit
+from pipeline.structure import segment
+
+SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared"))
+CORPUS = SHARED / "corpus"
+SEED = CORPUS / "000_b7960c56fa7a1039.txt"
+
+needs_corpus = pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/corpus")
+
+# Test-only sentence splitter standing in for the nlp stage: it cuts after . ! ?
+# (and a marker glued to them) before a capital, keeping paragraph parts.
+SENTENCE_END = re.compile(
+    r"(?<=[.!?])[\"”’)]?(?:[⁰¹²³⁴⁵⁶⁷⁸⁹]+|\^\d{1,3}|\[\^\d{1,3}\]|\d{1,3}(?=\s+[A-Z]))?\s+"
+    r"(?=[\"“(\[A-Z0-9⁰¹²³⁴⁵⁶⁷⁸⁹])"
+)
+ABBREVIATIONS = {"hal.", "hlm.", "dkk.", "al.", "No.", "Vol.", "St.", "M.", "Dr.", "Prof.", "dll.", "dsb.", "S."}
+
+
+def split_units(doc: Document) -> Document:
+    units: list[Unit] = []
+    for paragraph in doc.paragraphs:
+        sentences: list[list[tuple[int, int]]] = []
+        current: list[tuple[int, int]] = []
+        for start, end in paragraph.spans():
+            position = start
+            for match in SENTENCE_END.finditer(doc.text, start, end):
+                words = doc.text[position : match.start()].split()
+                if words and words[-1] in ABBREVIATIONS:
+                    continue
+                stop = match.start() + len(doc.text[match.start() : match.end()].rstrip())
+                current.append((position, stop))
+                sentences.append(current)
+                current, position = [], match.end()
+            if position < end:
+                current.append((position, end))
+        if current:
+            sentences.append(current)
+        for spans in sentences:
+            units.append(
+                Unit(
+                    id=f"u{len(units) + 1}",
+                    start=spans[0][0],
+                    end=spans[-1][1],
+                    text=" ".join(doc.text[s:e] for s, e in spans),
+                    section=paragraph.section,
+                    paragraph=paragraph.id,
+                    parts=spans if len(spans) > 1 else [],
+                )
+            )
+    doc.units = units
+    return doc
+
+
+def run(doc: Document) -> Document:
+    return link_citations(split_units(segment(doc)))
+
+
+def load(name: str) -> Document:
+    path = CORPUS / name
+    return run(read_document(path, path.stem))
+
+
+def text_document(text: str) -> Document:
+    return run(Document(id="t", source_path="t.txt", text=text))
+
+
+@pytest.fixture(scope="module")
+def seed() -> Document:
+    return load(SEED.name)
+
+
+SEED_RESOLUTION = {3: 2, 5: 4, 6: 4, 8: 4, 12: 11, 14: 13, 15: 13, 19: 18, 20: 4, 23: 21, 24: 21, 26: None, 27: 25}
+SEED_SOURCES = {
+    1: 6, 2: 11, 3: 11, 4: 4, 5: 4, 6: 4, 7: 8, 8: 4, 9: 5, 10: 7, 11: 1, 12: 1, 13: 2, 14: 2, 15: 2,
+    16: 3, 17: 12, 18: 13, 19: 13, 20: 4, 21: 10, 22: 14, 23: 10, 24: 10, 25: 9, 26: None, 27: 9,
+}
+
+
+@needs_corpus
+def test_seed_note_resolution(seed: Document) -> None:
+    resolved = {int(n.number): n.resolves_to for n in seed.notes}
+    for number in range(1, 28):
+        expected = SEED_RESOLUTION.get(number, number)
+        assert resolved[number] == (f"n{expected}" if expected else None), number
+    kinds = {int(n.number): n.reference for n in seed.notes}
+    assert kinds[3] == kinds[19] == "ibid" and kinds[20] == kinds[26] == "opcit" and kinds[1] == "full"
+    assert seed.notes[25].resolution == "unresolved"
+
+
+@needs_corpus
+def test_seed_note_and_source_links(seed: Document) -> None:
+    for note in seed.notes:
+        expected = SEED_SOURCES[int(note.number)]
+        assert note.source == (f"b{expected}" if expected else None), note.id
+
+
+@needs_corpus
+def test_seed_note_fields(seed: Document) -> None:
+    first = seed.notes[0].fields
+    assert first["authors"] == ["Victor Malarek"]
+    assert first["title"] == "Natasha: Menyibak Perdagangan Seks Dunia"
+    assert (first["place"], first["publisher"], first["year"], first["pages"]) == (
+        "Jakarta", "PT Serambi Ilmu Semesta", "2003", "21")
+    second = seed.notes[1].fields
+    assert second["url"] == "http://www.thebodyshop.com/stop"
+    assert second["accessed"] == "20 Agustus 2012"
+    assert seed.notes[9].fields["authors"] == ["David Lewis", "Paul Opoku-Mensah"]
+    assert seed.notes[9].fields["year"] == "2006"
+    assert seed.notes[19].fields["author"] == "ECPAT"
+    assert seed.notes[5].fields["pages"] == "10"
+
+
+@needs_corpus
+def test_seed_source_fields(seed: Document) -> None:
+    mclellan = seed.sources[2].fields
+    assert mclellan["author"] == "David, S. McLellan" and mclellan["year"] == "1977"
+    assert mclellan["title"] == "The Theory and Practice of International Relation"
+    assert seed.sources[0].fields["place"] == "London" and seed.sources[0].fields["publisher"] == "Routledge"
+    assert seed.sources[12].fields["url"] == "http://www.ngostellit.ru"
+
+
+@needs_corpus
+def test_seed_citations_in_units(seed: Document) -> None:
+    footnotes = [c for c in seed.citations if c.style == "footnote"]
+    assert [c.marker for c in footnotes] == [str(k) for k in range(1, 28)]
+    assert len(seed.citations) == 27
+    units = seed.unit_by_id()
+    for citation in footnotes:
+        unit = units[citation.unit]
+        end = unit.spans()[-1][1]
+        assert unit.start <= citation.start and citation.end <= end  # the marker sits in its sentence
+        assert citation.note == f"n{citation.marker}"
+    statistic = units[footnotes[1].unit]
+    assert statistic.text.startswith("Pihak kepolisian di Moscow")
+    tiurukanova = footnotes[25]
+    assert tiurukanova.resolution == "missing_source" and tiurukanova.source is None
+    assert footnotes[19].source == "b4" and footnotes[19].resolution == "resolved"
+
+
+@needs_corpus
+def test_author_year_report() -> None:
+    doc = load("report-pengangguran-tpt.txt")
+    assert [(c.marker, c.style) for c in doc.citations] == [
+        ("Nanga (2001)", "author_year"),
+        ("Friedman (2008)", "author_year"),
+        ("(Sugiyono, 2017:147)", "author_year"),
+    ]
+    assert all(c.resolution == "missing_source" and c.note is None for c in doc.citations)
+    units = doc.unit_by_id()
+    assert units[doc.citations[0].unit].text.startswith("Menurut Nanga (2001), pengangguran")
+    assert not any("BPS" in c.marker for c in doc.citations)
+
+
+@needs_corpus
+def test_bracket_notes_with_ibid() -> None:
+    doc = load("terjemahan-kriptografi-catatan-kaki.txt")
+    assert [(c.marker, c.style, c.note) for c in doc.citations] == [
+        (str(k), "footnote", f"n{k}") for k in range(2, 8)
+    ]
+    notes = {n.id: n for n in doc.notes}
+    assert notes["n6"].reference == "ibid" and notes["n6"].resolves_to == "n5"
+    assert notes["n5"].fields["authors"] == ["Jonathan Katz", "Yehuda Lindell"]
+    assert notes["n1"].fields["author"] == "Simon Singh"
+    units = doc.unit_by_id()
+    # "… ini. [2] Kunci …": a marker after the full stop belongs to that sentence
+    assert units[doc.citations[0].unit].text.endswith("di bawah ini.")
+
+
+@needs_corpus
+def test_plain_digit_markers_in_pdf_noise() -> None:
+    doc = load("ir-excerpt-b03_globalisasi_perdagangan_manusia_footnote.txt")
+    assert [(c.marker, c.note) for c in doc.citations] == [("1", "n1"), ("2", None)]
+    assert doc.text[doc.citations[0].start - 8 : doc.citations[0].end] == "negatif 1"
+    spilled = load("ir-excerpt-b29_hubungan_bilateral_indonesia_belanda_footnote.txt")
+    assert [c.marker for c in spilled.citations] == ["13", "14", "15"]
+    assert {n.id: n.resolves_to for n in spilled.notes}["n15"] == "n14"
+    decision = load("ir-excerpt-b13_kesimpulan_redd_norwegia.txt")
+    assert decision.citations == []  # "26 persen 107 dengan": a page number, not a marker
+
+
+BIBLIOGRAPHY_TEXT = """Pendahuluan
+
+Studi terdahulu menunjukkan diplomasi budaya efektif (Hara, 2010). Khan et al., 2023 menemukan hal serupa. \
+Syaripul dkk. (2020) memakai data terbuka. Menurut Bennett (1995) organisasi internasional berperan besar.\
+ Data BPS menunjukkan kenaikan (BPS). Angka itu naik pada tahun 2019 (Santoso, 2030).
+
+Daftar Pustaka
+
+Hara, Abubakar Eby. 2010. Diplomasi Budaya Indonesia. Jember: Jember University Press.
+Khan, Ahmed, Lee, Min dan Park, Jun. 2023. Cultural Diplomacy Revisited. London: Routledge.
+Syaripul, Nadiar Ahmad dan Bachtiar, Adam Mukharil. 2020. Visualisasi Data Terbuka. Bandung: Unikom.
+Bennet, A. Leroy. 1995. International Organizations. New Jersey: Prentice Hall.
+"""
+
+
+def test_author_year_links_to_bibliography() -> None:
+    doc = text_document(BIBLIOGRAPHY_TEXT)
+    found = {c.marker: (c.source, c.resolution) for c in doc.citations}
+    assert found == {
+        "(Hara, 2010)": ("b1", "resolved"),
+        "Khan et al., 2023": ("b2", "resolved"),
+        "Syaripul dkk. (2020)": ("b3", "resolved"),
+        "Bennett (1995)": ("b4", "resolved"),  # "Bennett" ↔ "Bennet"
+        "(Santoso, 2030)": (None, "missing_source"),
+    }
+    assert all(c.style == "author_year" for c in doc.citations)
+
+
+def test_numbered_references() -> None:
+    doc = text_document(
+        "Pendahuluan\n\nKeamanan siber menjadi isu global [1]. Banyak negara bekerja sama [2, 3].\n\n"
+        "Referensi\n\n[1] Nye, J. 2011. The Future of Power. New York: PublicAffairs.\n"
+        "[2] Buzan, B. 1998. Security: A New Framework. Boulder: Lynne Rienner.\n"
+        "[3] Ruggie, J. 1982. International Regimes. Cambridge: MIT Press.\n"
+    )
+    assert [(c.marker, c.style, c.source) for c in doc.citations] == [
+        ("1", "numbered", "b1"), ("2", "numbered", "b2"), ("3", "numbered", "b3")]
+    assert doc.citations[1].unit == doc.citations[2].unit == "u2"
+
+
+def test_caret_markers_and_loc_cit() -> None:
+    doc = text_document(
+        "Isi\n\nKedaulatan bersifat mutlak.^1 Globalisasi mengikisnya.^2 Negara tetap penting.^3\n\n"
+        "^1 Jean Bodin, Six Books of the Commonwealth (Oxford: Blackwell, 1955), hlm. 25.\n\n"
+        "^2 Kenichi Ohmae, The End of the Nation State (New York: Free Press, 1995), hlm. 7.\n\n"
+        "^3 Bodin, loc. cit.\n"
+    )
+    notes = {n.id: n for n in doc.notes}
+    assert notes["n3"].reference == "loccit" and notes["n3"].resolves_to == "n1"
+    assert [c.unit for c in doc.citations] == ["u1", "u2", "u3"]
+
+
+def test_parse_helpers() -> None:
+    kind, fields = parse_note("Lihat Myers (1991), Tropical Forests, in Climate Change, Vol.19, September, hlm.3.")
+    assert kind == "full" and fields["year"] == "1991" and fields["pages"] == "3"
+    assert parse_note("Ibid., hal. 62")[0] == "ibid"
+    assert parse_note("ECPAT International., *op.cit.* hal. 23")[1]["author"] == "ECPAT International"
+    source = parse_source("- Malarek, Victor. 2003. *Natasha: Menyibak Perdagangan Seks Dunia*. Jakarta: PT Serambi")
+    assert source["authors"] == ["Victor Malarek"] and source["year"] == "2003"
+
+
+def gold_from(doc: Document, citations: list[dict]) -> GoldDocument:
+    gold = GoldDocument(doc_id=doc.id, text=doc.text)
+    gold.units = [GoldUnit(id=u.id, spans=u.spans(), label="none", check="") for u in doc.units]
+    gold.citations = citations
+    return gold
+
+
+@needs_corpus
+def test_score_citations(seed: Document) -> None:
+    notes = {n.id: n for n in seed.notes}
+    records = [
+        {"type": "citation", "unit": c.unit, "marker": c.marker, "style": c.style, "note": c.note,
+         "resolves_to": notes[c.note].resolves_to, "source": c.source}
+        for c in seed.citations
+    ]
+    perfect = score_citations(seed, gold_from(seed, records))
+    assert perfect["marker_f1"] == 1.0
+    assert (perfect["resolution_correct"], perfect["resolution_total"], perfect["resolution_accuracy"]) == (27, 27, 1.0)
+    assert perfect["link_accuracy"] == 1.0
+    records[19] = dict(records[19], resolves_to="n2", source="b11")  # a gold that disagrees on ²⁰
+    records.append({"type": "citation", "unit": records[0]["unit"], "marker": "99", "style": "footnote",
+                    "note": "n99", "resolves_to": "n99", "source": None})
+    scored = score_citations(seed, gold_from(seed, records))
+    assert scored["marker_fn"] == 1 and scored["marker_fp"] == 0
+    assert scored["resolution_correct"] == 26 and scored["link_correct"] == 26
+    pooled = micro_average([perfect, scored])
+    assert pooled["marker_tp"] == 54 and pooled["resolution_total"] == 54
+    assert pooled["resolution_accuracy"] == pytest.approx(53 / 54)
+
+
+THESIS_TEXT = """BAB I
+PENDAHULUAN
+
+1.1 Latar Belakang Masalah
+
+Kerja sama pertahanan Indonesia dan Australia mengalami pasang surut sejak
+tahun 1995.1 Perjanjian Lombok yang ditandatangani pada tahun 2006 menjadi
+landasan baru bagi kedua negara.2 Namun demikian, isu penyadapan pada tahun
+2013 kembali merusak hubungan tersebut dan membuat Indonesia menangguhkan
+sebagian kerja sama militer3
+
+1 Hikmahanto Juwana, Hukum Internasional dalam Perspektif Indonesia (Jakarta: Rajawali Pers, 2010), hlm. 45.
+2 Ibid., hlm. 47.
+3 Anak Agung Banyu Perwita, Politik Luar Negeri Indonesia (Yogyakarta: Graha Ilmu, 2007), hlm. 112.
+
+12
+
+dengan alasan menjaga kedaulatan. Menurut Mas’oed (1990), kepentingan nasional merupakan
+dasar perilaku negara.4 Realisme menekankan kekuasaan sebagai tujuan utama negara (Morgenthau, 1978: 5).
+Kaum liberal menolak pandangan ini (Keohane dan Nye, 2001; Moravcsik, 1997).5
+
+4 Juwana, Op.Cit., hlm. 50.
+5 Mohtar Mas’oed, Ilmu Hubungan Internasional: Disiplin dan Metodologi (Jakarta: LP3ES, 1990), hlm. 28.
+
+BAB V
+KESIMPULAN DAN SARAN
+
+Kerja sama pertahanan kedua negara tetap berlanjut karena saling membutuhkan.6
+
+6 Perwita, Loc.Cit.
+
+DAFTAR PUSTAKA
+
+Buku
+Juwana, Hikmahanto. 2010. Hukum Internasional dalam Perspektif Indonesia. Jakarta:
+    Rajawali Pers.
+Keohane, Robert O. dan Joseph S. Nye. 2001. Power and Interdependence. New York: Longman.
+Mas’oed, Mohtar. 1990. Ilmu Hubungan Internasional: Disiplin dan Metodologi. Jakarta: LP3ES.
+Morgenthau, Hans J. 1978. Politics Among Nations. New York: Knopf.
+Perwita, Anak Agung Banyu. 2007. Politik Luar Negeri Indonesia. Yogyakarta: Graha Ilmu.
+
+Jurnal
+Moravcsik, Andrew. 1997. "Taking Preferences Seriously". International Organization 51 (4): 513-553.
+"""
+
+
+def test_pdf_text_thesis_with_plain_digit_notes() -> None:
+    doc = text_document(THESIS_TEXT)
+    assert [(s.heading, s.role) for s in doc.sections] == [
+        ("BAB I PENDAHULUAN", "introduction"),
+        ("1.1 Latar Belakang Masalah", "introduction"),
+        ("BAB V KESIMPULAN DAN SARAN", "conclusion"),
+        ("DAFTAR PUSTAKA", "references"),
+    ]
+    assert [(n.id, n.reference, n.resolves_to, n.source) for n in doc.notes] == [
+        ("n1", "full", "n1", "b1"), ("n2", "ibid", "n1", "b1"), ("n3", "full", "n3", "b5"),
+        ("n4", "opcit", "n1", "b1"), ("n5", "full", "n5", "b3"), ("n6", "loccit", "n3", "b5")]
+    assert [s.group for s in doc.sources] == ["Buku"] * 5 + ["Jurnal"]
+    assert doc.sources[0].text.endswith("Jakarta: Rajawali Pers.")  # hanging line joined
+    assert [(c.marker, c.style, c.source) for c in doc.citations] == [
+        ("1", "footnote", "b1"), ("2", "footnote", "b1"), ("3", "footnote", "b5"),
+        ("Mas’oed (1990)", "author_year", "b3"), ("4", "footnote", "b1"),
+        ("(Morgenthau, 1978: 5)", "author_year", "b4"), ("Keohane dan Nye, 2001", "author_year", "b2"),
+        ("Moravcsik, 1997", "author_year", "b6"), ("5", "footnote", "b3"), ("6", "footnote", "b5")]
+    cut = doc.paragraphs[0]  # "… militer3 ⟨notes, page number⟩ dengan alasan …" is one paragraph
+    assert doc.text[cut.parts[-1][0] :].startswith("dengan alasan")
+    assert (doc.text.index("12\n\ndengan"), doc.text.index("12\n\ndengan") + 2) not in [
+        (c.start, c.end) for c in doc.citations]
+    assert doc.text[doc.marker_hints[0][0] - 5 : doc.marker_hints[0][1]] == "1995.1"
+
+
+def test_markdown_footnotes_and_op_cit_with_title() -> None:
+    doc = text_document(
+        "# Pendahuluan\n\nKekuatan lunak bertumpu pada budaya.[^1] Kekuatan keras bertumpu pada militer.[^2] "
+        "Keduanya saling melengkapi.[^3]\n\n"
+        "[^1]: Joseph S. Nye, Soft Power (New York: Public Affairs, 2004), hlm. 5.\n"
+        "[^2]: Joseph S. Nye, The Future of Power (New York: Public Affairs, 2011), hlm. 20.\n"
+        "[^3]: Nye, Soft Power, op.cit., hlm. 8.\n"
+    )
+    assert [(n.id, n.reference, n.resolves_to) for n in doc.notes] == [
+        ("n1", "full", "n1"), ("n2", "full", "n2"), ("n3", "opcit", "n1")]
+    assert [(c.marker, c.unit, doc.text[c.start : c.end]) for c in doc.citations] == [
+        ("1", "u1", "[^1]"), ("2", "u2", "[^2]"), ("3", "u3", "[^3]")]

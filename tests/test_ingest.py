@@ -1,0 +1,233 @@
+"""Ingest: text decoding, PDF superscript markers, DOCX footnotes, and refusals."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from pathlib import Path
+
+import docx
+import pytest
+from docx.opc.constants import RELATIONSHIP_TYPE
+from docx.opc.packuri import PackURI
+from docx.opc.part import Part
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from reportlab.lib.pagesizes import A4
+from reportlab.pdfgen import canvas
+
+from pipeline.citations import link_citations
+from pipeline.ingest import InputError, read_document
+from pipeline.model import Document, Unit
+from pipeline.structure import segment
+
+SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared"))
+SEED = SHARED / "corpus" / "000_b7960c56fa7a1039.txt"
+
+NOTES = (
+    "Joseph S. Nye, Soft Power (New York: Public Affairs, 2004), hlm. 5.",
+    "Ibid., hlm. 7.",
+    "Nye, op. cit., hlm. 9.",
+)
+SENTENCES = (
+    "Diplomasi publik menjadi alat penting politik luar negeri Indonesia.",
+    "Banyak negara memakai budaya sebagai sumber kekuatan lunak.",
+    "Kekuatan lunak tetap relevan bagi Indonesia.",
+)
+
+
+def one_unit_per_sentence(doc: Document) -> Document:
+    """Stand-in for the nlp stage: each sentence of the built files is one unit."""
+    units = []
+    for paragraph in doc.paragraphs:
+        for start, end in paragraph.spans():
+            piece = doc.text[start:end]
+            offset = 0
+            for chunk in piece.replace("¹ ", "¹\n").replace("² ", "²\n").split("\n"):
+                position = piece.index(chunk, offset)
+                offset = position + len(chunk)
+                if chunk.strip():
+                    units.append(Unit(id=f"u{len(units) + 1}", start=start + position, end=start + offset,
+                                      text=chunk, section=paragraph.section, paragraph=paragraph.id))
+    doc.units = units
+    return doc
+
+
+def build_pdf(path: Path) -> None:
+    """Two pages; markers are raised 7-point digits; notes in 8-point type at the foot."""
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+
+    def line(y: float, pieces: list[tuple[str, bool]]) -> None:
+        x = 72.0
+        for text, raised in pieces:
+            size = 7 if raised else 11
+            pdf.setFont("Helvetica", size)
+            pdf.drawString(x, y + (4 if raised else 0), text)
+            x += pdf.stringWidth(text, "Helvetica", size)
+
+    pdf.setFont("Helvetica-Bold", 13)
+    pdf.drawString(72, height - 72, "PENDAHULUAN")
+    line(height - 100, [(SENTENCES[0], False), ("1", True), (" Banyak negara memakai budaya", False)])
+    line(height - 114, [("sebagai sumber kekuatan lunak.", False), ("2", True), (" Namun hingga saat ini", False)])
+    for y, number, note in ((90, "1", NOTES[0]), (78, "2", NOTES[1])):
+        pdf.setFont("Helvetica", 8)
+        pdf.drawString(72, y, number)
+        pdf.drawString(80, y, note)
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(width / 2, 40, "1")
+    pdf.showPage()
+    line(height - 72, [("belum ada ukuran yang disepakati untuk menilai hasilnya.", False), ("3", True)])
+    pdf.setFont("Helvetica", 8)
+    pdf.drawString(72, 90, "3")
+    pdf.drawString(80, 90, NOTES[2])
+    pdf.setFont("Helvetica", 10)
+    pdf.drawString(width / 2, 40, "2")
+    pdf.showPage()
+    pdf.save()
+
+
+def add_footnote_reference(paragraph: docx.text.paragraph.Paragraph, footnote_id: int) -> None:
+    run = OxmlElement("w:r")
+    properties = OxmlElement("w:rPr")
+    align = OxmlElement("w:vertAlign")
+    align.set(qn("w:val"), "superscript")
+    properties.append(align)
+    run.append(properties)
+    reference = OxmlElement("w:footnoteReference")
+    reference.set(qn("w:id"), str(footnote_id))
+    run.append(reference)
+    paragraph._p.append(run)
+
+
+def build_docx(path: Path) -> None:
+    """python-docx has no footnote API: the footnotes part is written by hand."""
+    document = docx.Document()
+    document.add_heading("Pendahuluan", level=1)
+    paragraph = document.add_paragraph(SENTENCES[0])
+    add_footnote_reference(paragraph, 1)
+    paragraph.add_run(" " + SENTENCES[1])
+    add_footnote_reference(paragraph, 2)
+    document.add_heading("Kesimpulan", level=1)
+    paragraph = document.add_paragraph(SENTENCES[2])
+    add_footnote_reference(paragraph, 3)
+    namespace = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+    bodies = "".join(
+        f'<w:footnote w:id="{k}"><w:p><w:r><w:t xml:space="preserve">{note}</w:t></w:r></w:p></w:footnote>'
+        for k, note in enumerate(NOTES, 1)
+    )
+    xml = (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?><w:footnotes xmlns:w="{namespace}">'
+        '<w:footnote w:type="separator" w:id="-1"><w:p><w:r><w:separator/></w:r></w:p></w:footnote>'
+        '<w:footnote w:type="continuationSeparator" w:id="0"><w:p><w:r><w:continuationSeparator/></w:r></w:p>'
+        f"</w:footnote>{bodies}</w:footnotes>"
+    ).encode()
+    part = Part(
+        PackURI("/word/footnotes.xml"),
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.footnotes+xml",
+        xml,
+        document.part.package,
+    )
+    document.part.relate_to(part, RELATIONSHIP_TYPE.FOOTNOTES)
+    document.save(str(path))
+
+
+@pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/corpus")
+def test_seed_text_and_hash() -> None:
+    doc = read_document(SEED, SEED.stem)
+    data = SEED.read_bytes()
+    assert doc.text == data.decode("utf-8")
+    assert doc.sha256 == hashlib.sha256(data).hexdigest()
+    assert doc.media_type == "text/plain" and not doc.warnings and not doc.marker_hints
+
+
+def test_bom_is_kept_so_offsets_match_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "bom.md"
+    path.write_bytes("\ufeff# Pendahuluan\n\nIsi.\n".encode())
+    doc = read_document(path, "bom")
+    assert doc.text == path.read_text(encoding="utf-8") and doc.text[0] == "\ufeff"
+    assert doc.media_type == "text/markdown"
+    assert segment(doc).sections[0].role == "introduction"
+
+
+def test_cp1252_fallback_warns(tmp_path: Path) -> None:
+    path = tmp_path / "lama.txt"
+    path.write_bytes("Kutipan \u201cpenting\u201d di caf\u00e9.".encode("cp1252"))
+    doc = read_document(path, "lama")
+    assert doc.text == "Kutipan \u201cpenting\u201d di caf\u00e9."
+    assert doc.warnings == ["not valid UTF-8: decoded as cp1252"]
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "reason"),
+    [
+        ("kosong.txt", b"  \n\n", "empty file"),
+        ("sampah.txt", bytes(range(256)) * 4, "binary content"),
+        ("catatan.rtf", b"{\\rtf1 teks}", "unsupported file type .rtf"),
+        ("palsu.pdf", b"bukan pdf sama sekali", "not a PDF"),
+        ("rusak.docx", b"PK\x03\x04 potongan arsip", "DOCX"),
+    ],
+)
+def test_refusals(tmp_path: Path, name: str, content: bytes, reason: str) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=reason):
+        read_document(path, "x")
+
+
+def test_pdf_without_text_layer_and_truncated_pdf(tmp_path: Path) -> None:
+    scanned = tmp_path / "pindaian.pdf"
+    pdf = canvas.Canvas(str(scanned), pagesize=A4)
+    pdf.rect(72, 72, 200, 300, fill=1)
+    pdf.showPage()
+    pdf.save()
+    with pytest.raises(InputError, match="no text layer"):
+        read_document(scanned, "x")
+    whole = tmp_path / "utuh.pdf"
+    build_pdf(whole)
+    truncated = tmp_path / "terpotong.pdf"
+    truncated.write_bytes(whole.read_bytes()[:600])
+    with pytest.raises(InputError, match="truncated|corrupt"):
+        read_document(truncated, "x")
+
+
+def test_pdf_superscript_markers_notes_and_offsets(tmp_path: Path) -> None:
+    path = tmp_path / "artikel.pdf"
+    build_pdf(path)
+    doc = read_document(path, "artikel")
+    assert doc.media_type == "application/pdf"
+    assert doc.sha256 == hashlib.sha256(path.read_bytes()).hexdigest()
+    assert [doc.text[s:e] for s, e in doc.marker_hints] == ["¹", "²", "³"]
+    assert doc.text[doc.marker_hints[0][0] - 10 : doc.marker_hints[0][1]] == "Indonesia.¹"
+    assert "\n1\n" not in doc.text and "\n2\n" not in doc.text  # page numbers dropped
+    doc = link_citations(one_unit_per_sentence(segment(doc)))
+    assert [(s.heading, s.role) for s in doc.sections] == [("PENDAHULUAN", "introduction")]
+    assert [n.id for n in doc.notes] == ["n1", "n2", "n3"]
+    for note, text in zip(doc.notes, NOTES, strict=True):
+        assert note.text == text
+        assert doc.text[note.start] in "¹²³"
+    assert [(n.reference, n.resolves_to) for n in doc.notes] == [("full", "n1"), ("ibid", "n1"), ("opcit", "n1")]
+    assert doc.notes[0].fields["year"] == "2004" and doc.notes[0].fields["publisher"] == "Public Affairs"
+    (paragraph,) = doc.paragraphs  # the sentence cut by the page break and the notes is rejoined
+    assert len(paragraph.parts) == 2
+    assert doc.text[paragraph.parts[1][0] :].startswith("belum ada ukuran")
+    assert [(c.marker, c.note, doc.text[c.start : c.end]) for c in doc.citations] == [
+        ("1", "n1", "¹"), ("2", "n2", "²"), ("3", "n3", "³")]
+
+
+def test_docx_footnotes_become_markers_and_notes(tmp_path: Path) -> None:
+    path = tmp_path / "artikel.docx"
+    build_docx(path)
+    doc = read_document(path, "artikel")
+    assert doc.media_type.endswith("wordprocessingml.document")
+    assert [doc.text[s:e] for s, e in doc.marker_hints] == ["¹", "²", "³"]
+    assert doc.text.startswith("Pendahuluan\n\n" + SENTENCES[0] + "¹ " + SENTENCES[1] + "²")
+    doc = link_citations(one_unit_per_sentence(segment(doc)))
+    assert [(s.heading, s.role) for s in doc.sections] == [
+        ("Pendahuluan", "introduction"), ("Kesimpulan", "conclusion"), ("Catatan kaki", "notes")]
+    assert [n.text for n in doc.notes] == list(NOTES)
+    assert [(n.reference, n.resolves_to) for n in doc.notes] == [("full", "n1"), ("ibid", "n1"), ("opcit", "n1")]
+    units = doc.unit_by_id()
+    assert [(c.marker, c.note, units[c.unit].text) for c in doc.citations] == [
+        ("1", "n1", SENTENCES[0] + "¹"), ("2", "n2", SENTENCES[1] + "²"), ("3", "n3", SENTENCES[2] + "³")]
+    assert len(doc.paragraphs) == 2

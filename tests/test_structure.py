@@ -1,0 +1,219 @@
+"""Structure stage on real documents: sections, front matter, paragraphs, notes, sources."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from pipeline.ingest import read_document
+from pipeline.model import Document
+from pipeline.structure import segment
+
+SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared"))
+CORPUS = SHARED / "corpus"
+SEED = CORPUS / "000_b7960c56fa7a1039.txt"
+
+needs_corpus = pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/corpus")
+
+
+def load(name: str) -> Document:
+    path = CORPUS / name
+    return segment(read_document(path, path.stem))
+
+
+def text_document(text: str) -> Document:
+    return segment(Document(id="t", source_path="t.txt", text=text))
+
+
+@pytest.fixture(scope="module")
+def seed() -> Document:
+    return load(SEED.name)
+
+
+@needs_corpus
+def test_seed_sections_and_roles(seed: Document) -> None:
+    assert [(s.heading, s.role) for s in seed.sections] == [
+        ("Abstract", "abstract"),
+        ("Pendahuluan", "introduction"),
+        ("KARAKTERISTIK NGO", "body"),
+        ("KERJASAMA ANTAR NGO", "body"),
+        ("KESIMPULAN", "conclusion"),
+        ("DAFTAR PUSTAKA", "references"),
+    ]
+    for section in seed.sections:
+        assert seed.text[section.heading_start : section.heading_end] == section.heading
+
+
+@needs_corpus
+def test_seed_front_matter(seed: Document) -> None:
+    front = seed.front
+    assert front.title == "PERAN NON-GOVERNMENTAL ORGANIZATION (NGO) DALAM MENANGGULANGI PERDAGANGAN ANAK DI RUSIA"
+    assert front.authors == ["Fani Auliarini"]
+    assert front.supervisors == ["Ahmad Jamaan"]
+    assert front.keywords == ["Child Trafficking", "Cooperation", "Campaign", "NGO", "Role"]
+    assert front.keywords_span is not None
+    start, end = front.keywords_span
+    assert seed.text[start:end] == "Child Trafficking, Cooperation, Campaign, NGO, Role"
+
+
+@needs_corpus
+def test_seed_six_cut_sentences_are_rejoined(seed: Document) -> None:
+    cut = [p for p in seed.paragraphs if p.parts]
+    endings = [seed.text[p.parts[0][0] : p.parts[0][1]].rstrip()[-60:] for p in cut]
+    expected = [
+        "Hingga saat ini",
+        "jika menemui permasalahan",
+        "kepada masyarakat internasional, serta",
+        "menunjukkan antusiasme yang tinggi",
+        "tetap membuka peluang",
+        "meningkatkan standar pendidikan,",
+    ]
+    assert len(cut) == 6
+    for ending, phrase in zip(endings, expected, strict=True):
+        assert ending.endswith(phrase)
+    continuations = [seed.text[p.parts[1][0] : p.parts[1][0] + 12] for p in cut]
+    assert continuations[0].startswith("NGO sudah")
+    assert continuations[1].startswith("yang mengind")
+    for paragraph in cut:
+        between = seed.text[paragraph.parts[0][1] : paragraph.parts[1][0]]
+        assert any(mark in between for mark in "⁸¹⁸¹⁹²¹²⁵²⁷")  # a footnote block lies between
+
+
+@needs_corpus
+def test_seed_paragraphs_are_prose_only(seed: Document) -> None:
+    note_spans = [(n.start, n.end) for n in seed.notes]
+    source_spans = [(s.start, s.end) for s in seed.sources]
+    for paragraph in seed.paragraphs:
+        for start, end in paragraph.spans():
+            piece = seed.text[start:end]
+            assert piece == piece.strip()
+            assert not piece.startswith(("Key word", "Pendahuluan", "KESIMPULAN", "¹", "²", "- "))
+            for s, e in note_spans + source_spans:
+                assert e <= start or s >= end
+    first = seed.paragraphs[0]
+    assert seed.text[first.start : first.start + 30].startswith("This research describes")
+    assert seed.section_by_id()[first.section].role == "abstract"
+    assert len(seed.paragraphs) == 40
+
+
+@needs_corpus
+def test_seed_notes(seed: Document) -> None:
+    assert [n.id for n in seed.notes] == [f"n{k}" for k in range(1, 28)]
+    assert seed.notes[0].text.startswith("Victor Malarek, *Natasha")
+    assert seed.text[seed.notes[0].start] == "¹"
+    angel = seed.notes[24]
+    assert angel.text.endswith("[diakses 12 Januari 2013]")  # the note continues after a blank line
+    assert "Tiurukanova" in seed.notes[25].text
+
+
+@needs_corpus
+def test_seed_bibliography_groups_and_joined_entry(seed: Document) -> None:
+    assert Counter(s.group for s in seed.sources) == {"BUKU": 6, "JURNAL DAN SKRIPSI": 2, "E-BOOK": 4, "INTERNET": 2}
+    assert [s.id for s in seed.sources] == [f"b{k}" for k in range(1, 15)]
+    angel = seed.sources[8]
+    assert angel.text.startswith("Angel Coalition, *Trafficking Victim Assistance Centre*")
+    assert "MMMyMe> [ODDrDKRr" in angel.text  # the URL broken over two lines is one entry
+    assert angel.text.endswith("[diakses 20 Januari 2013]")
+    assert seed.text[seed.sources[0].start : seed.sources[0].start + 6] == "Archer"
+
+
+@needs_corpus
+def test_markdown_report_sections() -> None:
+    doc = load("report-pengangguran-tpt.txt")
+    assert doc.front.title == "Dashboard Tingkat Pengangguran Terbuka (TPT)"
+    roles = {s.heading: s.role for s in doc.sections}
+    assert roles["Pendahuluan"] == "introduction"
+    assert roles["Kajian Literatur"] == "body"
+    assert roles["A. Tingkat Pengangguran Terbuka (TPT)"] == "body"
+    assert roles["Kesimpulan"] == "conclusion"
+    assert roles["Tentang Penulis"] == "other"
+    assert "TPT=PP/PAK×100%" not in roles
+    assert not doc.notes and not doc.sources
+
+
+@needs_corpus
+def test_translation_notes_blocks() -> None:
+    doc = load("terjemahan-kriptografi-catatan-kaki.txt")
+    assert [n.id for n in doc.notes] == [f"n{k}" for k in range(1, 8)]
+    assert [s.role for s in doc.sections].count("notes") == 3
+    assert doc.notes[5].text.startswith("Cf. Katz dan Lindell, ibid.")
+    for paragraph in doc.paragraphs:
+        assert not doc.text[paragraph.start :].startswith("[")
+
+
+@needs_corpus
+def test_pdf_noise_inline_headings_and_notes() -> None:
+    doc = load("ir-excerpt-b03_globalisasi_perdagangan_manusia_footnote.txt")
+    assert [(s.heading, s.role) for s in doc.sections] == [
+        ("BAB I PENDAHULUAN", "introduction"),
+        ("1.1 LATAR BELAKANG", "introduction"),
+    ]
+    first = doc.paragraphs[0]
+    assert doc.text[first.start :].startswith("Saat ini, negara-negara")
+    assert first.parts and doc.text[first.parts[1][0] :].startswith("di bawah tekanan")
+    assert doc.notes[0].text.startswith("Daradjatun Adang")
+
+    spilled = load("ir-excerpt-b15_isu_lingkungan_pemanasan_global_footnote.txt")
+    assert [n.id for n in spilled.notes] == ["n1", "n2"]
+    assert spilled.notes[1].text.startswith("Efek Rumah Kaca")
+
+    run_in = load("ir-excerpt-b29_hubungan_bilateral_indonesia_belanda_footnote.txt")
+    assert [n.id for n in run_in.notes] == ["n13", "n14", "n15"]
+    assert run_in.notes[2].text == "Ibid. hal. 43."
+    joined = run_in.paragraphs[-1]
+    assert doc.text and run_in.text[joined.parts[1][0] :].startswith("Joseph Grieco")
+
+
+def test_document_without_headings_gets_one_body_section() -> None:
+    doc = text_document("Kerja sama itu penting.\n\nNamun hasilnya belum terasa. Negara harus\nbertindak.\n")
+    assert [(s.role, s.heading) for s in doc.sections] == [("body", "")]
+    assert len(doc.paragraphs) == 2
+    assert doc.text[doc.paragraphs[1].start : doc.paragraphs[1].end].endswith("bertindak.")
+
+
+def test_heading_forms() -> None:
+    text = (
+        "BAB I PENDAHULUAN\n\n1.1 Latar Belakang\n\nIsi pendahuluan di sini.\n\n"
+        "1.2 Rumusan Masalah\n\nApa peran NGO?\n\nBAB II TINJAUAN PUSTAKA\n\n"
+        "A. Kerangka Teori\n\nIsi teori di sini.\n\n# Kesimpulan dan Saran\n\nIsi kesimpulan.\n\n"
+        "Daftar Referensi\n\n[1] Nye, J. 2004. Soft Power. New York: Public Affairs.\n"
+    )
+    doc = text_document(text)
+    assert [(s.heading, s.role) for s in doc.sections] == [
+        ("BAB I PENDAHULUAN", "introduction"),
+        ("1.1 Latar Belakang", "introduction"),
+        ("1.2 Rumusan Masalah", "introduction"),
+        ("BAB II TINJAUAN PUSTAKA", "body"),
+        ("A. Kerangka Teori", "body"),
+        ("Kesimpulan dan Saran", "conclusion"),
+        ("Daftar Referensi", "references"),
+    ]
+    assert [s.text for s in doc.sources] == ["[1] Nye, J. 2004. Soft Power. New York: Public Affairs."]
+
+
+def test_keywords_end_the_abstract() -> None:
+    doc = text_document(
+        "Judul Artikel\n\nAbstrak\n\nPenelitian ini membahas diplomasi.\n\nKata kunci: diplomasi; budaya\n\n"
+        "Diplomasi budaya dipakai banyak negara sejak lama.\n"
+    )
+    assert doc.front.keywords == ["diplomasi", "budaya"]
+    assert [s.role for s in doc.sections] == ["abstract", "body"]
+    assert doc.section_by_id()[doc.paragraphs[-1].section].role == "body"
+
+
+def test_page_furniture_is_not_prose() -> None:
+    doc = text_document(
+        "DAFTAR ISI\n\nBAB I PENDAHULUAN ........................ 1\n\n"
+        "BAB I\nPENDAHULUAN\n\nJurnal Hubungan Internasional 12\n\nKalimat pertama tentang diplomasi yang\n\n"
+        "Jurnal Hubungan Internasional 13\n\nberlanjut di halaman berikutnya.\n\n"
+        "Jurnal Hubungan Internasional 14\n\nCATATAN\n\n1. Catatan penjelas tanpa rujukan.\n"
+    )
+    assert [(s.heading, s.role) for s in doc.sections] == [
+        ("DAFTAR ISI", "other"), ("BAB I PENDAHULUAN", "introduction"), ("CATATAN", "notes")]
+    (paragraph,) = doc.paragraphs
+    assert [doc.text[s:e] for s, e in paragraph.spans()] == [
+        "Kalimat pertama tentang diplomasi yang", "berlanjut di halaman berikutnya."]
+    assert [(n.id, n.text) for n in doc.notes] == [("n1", "Catatan penjelas tanpa rujukan.")]
