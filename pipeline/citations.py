@@ -36,9 +36,10 @@ from pipeline.structure import MarkerCandidate, find_marker_candidates, lexicon,
 
 YEAR = r"(?:1[5-9]\d\d|20\d\d)"
 EMPHASIS = re.compile(r"(?<![\w*])[*_]{1,3}|[*_]{1,3}(?![\w*])")
-IBID = re.compile(r"\bibid(?:em)?\b\.?", re.IGNORECASE)
-OPCIT = re.compile(r"\bop\.?\s*cit\b\.?", re.IGNORECASE)
-LOCCIT = re.compile(r"\bloc\.?\s*cit\b\.?", re.IGNORECASE)
+# "Ibid.", "ibid", "Ibidem", "Idem"; "op. cit.", "Op.Cit", "Opcit", "op-cit"; "loc. cit.", "Loc.Cit"
+IBID = re.compile(r"\b(?:ibid(?:em)?|idem)\b\.?", re.IGNORECASE)
+OPCIT = re.compile(r"\bop[.\s\-]*cit\b\.?", re.IGNORECASE)
+LOCCIT = re.compile(r"\bloc[.\s\-]*cit\b\.?", re.IGNORECASE)
 LEAD_IN = re.compile(
     r"^(?:(?:lihat|see|cf|bandingkan|bdk|dikutip|sebagaimana dikutip|dalam|in)\b\.?(?:\s+(?:juga|also|dari|dalam|"
     r"dengan))?[,:]?\s+)+(?:(?:misalnya|for example|e\.g\.)[,:]?\s+)?",
@@ -95,6 +96,43 @@ def _fraction_found(needles: list[str], haystack: list[str], threshold: float = 
     exact = set(haystack)
     found = sum(1 for n in needles if n in exact or any(_similar(n, h, threshold) for h in exact))
     return found / len(needles)
+
+
+def _abbreviates(short: str, words: list[str]) -> bool:
+    """Whether ``short`` is formed from the starts of two or more consecutive
+    ``words``: "bssn" ← badan siber sandi negara, "kemlu" ← kementerian luar,
+    "kemenkes" ← kementerian kesehatan, "ri" ← republik indonesia."""
+    if not 2 <= len(short) <= 10:
+        return False
+
+    def rest(position: int, index: int, used: int) -> bool:
+        if position == len(short):
+            return used >= 2
+        if index >= len(words):
+            return False
+        word = words[index]
+        for size in range(min(len(word), len(short) - position), 0, -1):
+            if word[:size] == short[position : position + size] and rest(position + size, index + 1, used + 1):
+                return True
+        return False
+
+    return any(words[i][:1] == short[:1] and rest(0, i, 0) for i in range(len(words)))
+
+
+def _name_fraction(wanted: list[str], names: list[str]) -> float:
+    """Share of the wanted name words found among ``names``, tolerating typos and
+    acronyms in either direction ("Kemlu RI" ~ "Kementerian Luar Negeri Republik
+    Indonesia", "Badan Siber dan Sandi Negara" ~ "BSSN")."""
+    if not wanted:
+        return 0.0
+    found = 0
+    for index, word in enumerate(wanted):
+        if _fraction_found([word], names) or _abbreviates(word, names) or any(
+            _abbreviates(name, wanted[start:])
+            for name in names for start in range(max(0, index - 5), index + 1) if name[:1] == wanted[start][:1]
+        ):
+            found += 1
+    return found / len(wanted)
 
 
 @lru_cache(maxsize=16384)
@@ -265,6 +303,11 @@ def resolve_notes(notes: list[Note]) -> None:
             note.resolution = "ibid" if note.resolves_to else "unresolved"
             continue
         note.resolves_to, note.resolution = None, "unresolved"
+        if note.reference == "loccit" and not note.fields.get("author") and index:
+            # a bare "Loc. cit." names no author: the same place as the note before
+            note.resolves_to = notes[index - 1].resolves_to
+            note.resolution = "loccit" if note.resolves_to else "unresolved"
+            continue
         target = _opcit_target(note, notes[:index])
         if target is not None:
             note.resolves_to, note.resolution = target, note.reference
@@ -302,7 +345,7 @@ def match_score(fields: dict[str, Any], source: Source) -> float:
     """How well a parsed reference (note or citation) matches a bibliography entry."""
     wanted = name_tokens(fields.get("author", ""))
     source_names = name_tokens(source.fields.get("author", "")) or name_tokens(" ".join(source.text.split()[:6]))
-    name = _fraction_found(wanted, source_names)
+    name = _name_fraction(wanted, source_names)
     title_words = _content_words(fields.get("title", ""))
     title = _fraction_found(title_words, _content_words(source.text), 0.85) if title_words else 0.0
     year_note, year_source = fields.get("year"), source.fields.get("year")
@@ -332,23 +375,73 @@ def link_note_sources(notes: list[Note], sources: list[Source]) -> None:
 # ---------------------------------------------------------------- citations in prose
 
 AUTHOR_WORD = r"[A-Z][\w'’\-]+"
+PARTICLE = r"(?:\b(?:de|van|der|von|du|al|bin|ten|ter)\s+)*"
 PAGE_PART = r"(?:\s*[:,]\s*(?:hlm|hal|halaman|h|pp|p)?\.?\s*[\dvixlc]+(?:\s*[-–]\s*[\dvixlc]+)?)?"
+# a year as cited: "2015", "2015a", and the undated "n.d." / "t.t." / "t.th." / "tanpa tahun"
+CITED_YEAR = rf"(?:{YEAR}[a-z]?|[nt]\.\s?t?h?\.?\s?[dt]?\.|tanpa\s+tahun)"
+MORE_YEARS = rf"(?:\s*[;,]\s*{YEAR}[a-z]?(?!\s*[-–]))*"
+# "(Hadi, 2015; Putra, 2018)", "(Hadi, 2015 dalam Putra, 2018)", "(2015, dikutip dalam Putra, 2018)"
+CITATION_SEPARATOR = re.compile(
+    r"\s*;\s*|,?\s+(?:sebagaimana\s+)?(?:dalam|in|dikutip(?:\s+(?:dalam|oleh|dari))?|cited\s+in|quoted\s+in)\s+(?=[A-Z])"
+)
 NARRATIVE = re.compile(
-    rf"({AUTHOR_WORD}(?:\s+(?:dan|and|&)\s+{AUTHOR_WORD})?(?:,?\s+(?:et\s+al\.?|dkk\.?))?)\s*"
-    rf"\(({YEAR}[a-z]?){PAGE_PART}\)"
+    rf"((?:{AUTHOR_WORD},\s+){{0,4}}{PARTICLE}{AUTHOR_WORD}(?:,?\s+(?:dan|and|&)\s+{PARTICLE}{AUTHOR_WORD})?"
+    rf"(?:,?\s+(?:et\s+al\.?|dkk\.?))?)\s*"
+    rf"\(({CITED_YEAR})({MORE_YEARS}){PAGE_PART}(?:{CITATION_SEPARATOR.pattern}[^()]{{2,120}})?\)"
 )
 PARENTHETICAL = re.compile(r"\(([^()]{2,250}?)\)")
-BARE_ETAL = re.compile(rf"({AUTHOR_WORD}\s+(?:et\s+al\.?|dkk\.?)),?\s+({YEAR}[a-z]?)\b")
+BARE_ETAL = re.compile(rf"({AUTHOR_WORD}\s+(?:et\s+al\.?|dkk\.?)),?\s+({YEAR}[a-z]?)\b()")
+NAME_PART = rf"(?:{AUTHOR_WORD}|[A-Z]{{2,}}|\[[A-Z][\w\s]*\])"
+LEAD_WORDS = (r"(?:(?:dalam|in|lihat|see|cf\.|bdk\.|bandingkan|misalnya|contohnya|e\.g\.|juga|also|"
+              r"antara\s+lain|seperti|ed\.|eds\.)[,:]?\s+)*")
 ONE_PARENTHETICAL = re.compile(
-    rf"^\s*(?:(?:dalam|in|lihat|see|cf\.|bdk\.|ed\.|eds\.)\s+)?((?:{AUTHOR_WORD}|[A-Z]{{2,}})"
-    rf"(?:[\s,]+(?:{AUTHOR_WORD}|[A-Z]{{2,}}|dan|and|&|van|de|der|von|untuk|of|for|the|bagi))*"
-    rf"(?:,?\s+(?:et\s+al\.?|dkk\.?))?)[,.]?\s+({YEAR}[a-z]?){PAGE_PART}\s*$"
+    rf"^\s*{LEAD_WORDS}((?:{AUTHOR_WORD}|[A-Z]{{2,}})"
+    rf"(?:[\s,]+(?:{NAME_PART}|dan|and|&|van|de|der|von|di|al|untuk|of|for|the|bagi))*"
+    rf"(?:,?\s+(?:et\s+al\.?|dkk\.?))?)[,.]?\s+({CITED_YEAR})({MORE_YEARS}){PAGE_PART}\s*$"
 )
-NUMBERED = re.compile(r"\[(\d{1,3}(?:\s*(?:,|–|-)\s*\d{1,3})*)\]")
+# "[3]", "[2, 3]", "[4-6]", "[9, hlm. 2]", "[7, p. 12]" and the range "[4]–[6]"
+NUMBERED_PAGE = r"(?:\s*[,:]\s*(?:hlm|hal|h|p|pp|page|halaman)\.?\s*\d+(?:\s*[-–]\s*\d+)?)?"
+NUMBERED = re.compile(
+    rf"\[(\d{{1,3}}(?:\s*(?:,|–|-)\s*\d{{1,3}})*){NUMBERED_PAGE}\](?:\s*[–-]\s*\[(\d{{1,3}}){NUMBERED_PAGE}\])?",
+    re.IGNORECASE,
+)
+YEAR_ONLY_PART = re.compile(rf"^\s*({CITED_YEAR}){PAGE_PART}\s*$")
+
+
+class _Part:
+    """One citation inside a parenthesis (a stand-in for a regex match)."""
+
+    def __init__(self, text: str, start: int) -> None:
+        self.text, self.begin = text, start
+
+    def group(self) -> str:
+        return self.text
+
+    def start(self) -> int:
+        return self.begin
+
+
+def _split_parts(content: str) -> list[_Part]:
+    parts: list[_Part] = []
+    position = 0
+    for separator in [*CITATION_SEPARATOR.finditer(content), None]:
+        stop = separator.start() if separator else len(content)
+        if content[position:stop].strip():
+            parts.append(_Part(content[position:stop], position))
+        position = separator.end() if separator else stop
+    return parts
+
+
+def _years(first: str, more: str) -> list[str]:
+    return [first, *re.findall(rf"{YEAR}[a-z]?", more or "")]
 
 
 def _author_year_mentions(text: str, start: int, end: int) -> list[tuple[int, int, str, list[str], str]]:
-    """(start, end, marker, names, year) for each author–year citation in the span."""
+    """(start, end, marker, names, year) for each author–year citation in the span.
+
+    One mention per year: "(Hadi, 2015, 2017)", "(Hadi, 2015; 2017)" and
+    "Wendt (1992; 1999)" give two each.
+    """
     chunk = text[start:end]
     not_names = lexicon("citation_non_names")
     found: list[tuple[int, int, str, list[str], str]] = []
@@ -357,28 +450,51 @@ def _author_year_mentions(text: str, start: int, end: int) -> list[tuple[int, in
     def names_ok(names: list[str]) -> bool:
         return bool(names) and all(n.lower() not in not_names for n in names)
 
+    def name_words(written: str) -> list[str]:
+        written = re.sub(r"\[[^\]]*\]", " ", written)  # "Badan Pusat Statistik [BPS]": the name, not its acronym
+        return [n for n in re.findall(rf"{AUTHOR_WORD}|[A-Z]{{2,}}", written) if n.lower() not in NAME_STOPWORDS]
+
     for match in PARENTHETICAL.finditer(chunk):
         content = match.group(1)
-        for part in re.finditer(r"[^;]+", content):
+        parts = _split_parts(content)
+        several = len(parts) > 1
+        previous_names: list[str] = []
+        for part in parts:
             one = ONE_PARENTHETICAL.match(part.group())
-            if not one:
+            if one:
+                names = name_words(one.group(1))
+                if not names_ok(names[:1]):
+                    previous_names = []
+                    continue
+                years = _years(one.group(2), one.group(3))
+            elif previous_names and (only := YEAR_ONLY_PART.match(part.group())):
+                names, years = previous_names, [only.group(1)]  # "(Hadi, 2015; 2017)"
+            else:
+                previous_names = []
                 continue
-            names = [n for n in re.findall(rf"{AUTHOR_WORD}|[A-Z]{{2,}}", one.group(1)) if n.lower() not in NAME_STOPWORDS]
-            if not names_ok(names[:1]):
-                continue
-            marker = match.group() if ";" not in match.group(1) else part.group().strip()
-            s = start + match.start() if ";" not in match.group(1) else start + match.start(1) + part.start()
-            found.append((s, s + len(marker), marker, names, one.group(2)))
-            taken.append((start + match.start(), start + match.end()))
+            previous_names = names
+            marker = part.group().strip() if several else match.group()
+            s = start + match.start(1) + part.start() + (len(part.group()) - len(part.group().lstrip())) \
+                if several else start + match.start()
+            for year in years:
+                found.append((s, s + len(marker), marker, names, year))
+            taken.append((s, s + len(marker)))
     for pattern in (NARRATIVE, BARE_ETAL):
         for match in pattern.finditer(chunk):
             s, e = start + match.start(), start + match.end()
             if any(a <= s < b or a < e <= b for a, b in taken):
                 continue
-            names = [n for n in re.findall(AUTHOR_WORD, match.group(1)) if n.lower() not in NAME_STOPWORDS]
+            names = name_words(match.group(1))
+            # "Namun, Putra (2018)": drop capitalised words in front that are not names
+            while len(names) > 1 and names[0].lower() in not_names | lexicon("citation_non_authors"):
+                names.pop(0)
+            if names and names[0] != name_words(match.group(1))[0]:
+                s = start + match.start(1) + match.group(1).index(names[0])
             if not names_ok(names) or names[-1].lower() in lexicon("citation_non_authors"):
                 continue  # "Krisis Asia (1997)", "Perang Dingin (1991)": events, not authors
-            found.append((s, e, match.group(), names, match.group(2)))
+            marker = text[s:e]
+            for year in _years(match.group(2), match.group(3)):
+                found.append((s, e, marker, names, year))
             taken.append((s, e))
     return sorted(found)
 
@@ -397,6 +513,9 @@ def _owner(spans: list[tuple[int, int, Unit]], start: int, end: int, text: str, 
         if s <= start < e:
             if marker and previous is not None and not text[s:start].strip(" \t\n\"”’)") and previous[2] is not unit:
                 return previous[2]
+            if (not marker and previous is not None and previous[2] is not unit and text[start] == "("
+                    and not text[s:start].strip() and not text[end:e].strip(" \t\n.,;:")):
+                return previous[2]  # "… negara lain. (Herawati, 2015)." closes the sentence before
             return unit
         if e <= start:
             previous = span
@@ -409,8 +528,15 @@ def _owner(spans: list[tuple[int, int, Unit]], start: int, end: int, text: str, 
 
 def link_citations(doc: Document) -> Document:
     """Parse notes and sources, resolve references, detect and link citations."""
+    previous: Source | None = None
     for source in doc.sources:
         source.fields = parse_source(source.text)
+        if previous is not None and re.match(r"^\s*[_\-–—]{3,}", source.text):
+            # "_______. 2011. The Future of Power.": the same author as the entry above
+            for key in ("author", "authors"):
+                if key in previous.fields:
+                    source.fields[key] = previous.fields[key]
+        previous = source
     resolve_notes(doc.notes)
     link_note_sources(doc.notes, doc.sources)
     text = doc.text
@@ -457,7 +583,7 @@ def link_citations(doc: Document) -> Document:
     footnote_positions = {c.start for c in found}
     for s, e in prose:
         for match in NUMBERED.finditer(text, s, e):
-            numbers = _expand_numbers(match.group(1))
+            numbers = _expand_numbers(match.group(1) + (f"-{match.group(2)}" if match.group(2) else ""))
             if len(numbers) == 1 and match.start() in footnote_positions:
                 continue
             if len(numbers) == 1 and (numbers[0] in note_numbers or not numbered_sources):
@@ -511,13 +637,15 @@ def _source_for_author_year(sources: list[Source], names: list[str], year: str) 
     best, best_score = None, 0.0
     for source in sources:
         authors = name_tokens(source.fields.get("author", "")) or name_tokens(" ".join(source.text.split()[:6]))
-        name = _fraction_found(wanted, authors)
+        name = _name_fraction(wanted, authors)
         if name < 0.5:
             continue
         source_year = str(source.fields.get("year", ""))
         if source_year and source_year[:4] != year[:4]:
             continue
         score = name + (0.5 if source_year else 0.0)
+        if year[4:] and re.search(rf"\b{re.escape(year)}\b", source.text):
+            score += 0.25  # "(Nye, 2004b)" ↔ "Nye, J. S. (2004b)."
         if score > best_score:
             best, best_score = source, score
     return best

@@ -28,6 +28,8 @@ from pipeline import __version__
 
 SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 RESERVED_IDS = ("index", "errors")
+# documentation files that sit in corpus folders; named explicitly they are still read
+NOT_DOCUMENTS = ("readme", "license", "changelog", "contributing")
 INDEX_NAME = "index.jsonl"
 ERRORS_NAME = "errors.jsonl"
 INDEX_INTERVAL_S = 2.0  # rewrite index/errors at most this often while a batch runs
@@ -43,8 +45,8 @@ entries, citations and the support/attack relations between sentences."""
 EXTRACT_EPILOG = """\
 inputs:
   Any mix of files and folders; folders are searched recursively for .txt, .md,
-  .pdf and .docx files (hidden files and folders, and the output folder, are
-  left out). Each document's id is its file name without the extension; when
+  .pdf and .docx files (hidden files and folders, README/LICENSE/CHANGELOG/
+  CONTRIBUTING files and the output folder are left out). Each document's id is its file name without the extension; when
   two inputs share a name, the later ones (in the order given, folders in
   sorted path order) get -2, -3, ... appended.
 
@@ -65,6 +67,11 @@ resuming:
   again after an interruption and only the missing documents are done.
   --force redoes every document.
 
+progress:
+  On a terminal, a progress bar on stderr shows documents done, documents/s and
+  the time left; a summary line follows (-q hides both). With -j N, N worker
+  processes each load the models once and take documents as they finish.
+
 limits:
   Texts over --max-chars characters are refused with an error (a long thesis
   is well under a million characters; a run-away file would take hours).
@@ -78,7 +85,9 @@ exit status:
 examples:
   argmap extract corpus -o outputs
   argmap extract ../shared/corpus thesis.pdf -o out -j 2
-  python -m pipeline extract corpus -o outputs --force"""
+  python -m pipeline extract corpus -o outputs --force
+  make extract CORPUS=../shared/corpus OUT=outputs JOBS=2
+  argmap validate outputs        # check every graph against the schema and its text"""
 
 
 class UsageError(Exception):
@@ -171,6 +180,7 @@ def discover(paths: Iterable[Path], out_dir: Path) -> tuple[list[Path], list[Pat
                     candidate.is_file()
                     and candidate.suffix.lower() in SUFFIXES
                     and not _hidden(candidate, path)
+                    and candidate.stem.casefold() not in NOT_DOCUMENTS
                     and out_resolved not in candidate.resolve().parents
                 ):
                     add(candidate)
@@ -558,7 +568,7 @@ def _extract(args: argparse.Namespace) -> int:
         line = (f"argmap: {total} document{'s' if total != 1 else ''}: "
                 f"{summary.count('ok')} written, "
                 f"{summary.count('skipped')} up to date, {failed} failed "
-                f"in {summary.wall_s:.1f} s ({rate:.2f} docs/s)")
+                f"in {summary.wall_s:.1f} s" + (f" ({rate:.2f} docs/s)" if processed else ""))
         if failed:
             line += f"; see {summary.out_dir / ERRORS_NAME}"
         print(line, file=sys.stderr)

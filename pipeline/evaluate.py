@@ -141,6 +141,13 @@ class DocScores:
     def macro_f1(self) -> float:
         return (self.labels["claim"].f1 + self.labels["evidence"].f1) / 2
 
+    def document_macro_f1(self) -> float | None:
+        """Macro-F1 over the labels this document has or was given (a label absent from both
+        gold and prediction is not a zero); None when neither label occurs."""
+        present = [self.labels[k].f1 for k in ("claim", "evidence")
+                   if self.labels[k].tp + self.labels[k].fp + self.labels[k].fn]
+        return sum(present) / len(present) if present else None
+
     @property
     def accuracy(self) -> float:
         return self.correct / self.units if self.units else 0.0
@@ -278,6 +285,10 @@ def _f(x: float) -> str:
     return f"{x:.3f}"
 
 
+def _opt(x: float | None) -> str:
+    return "–" if x is None else _f(x)
+
+
 def _prf(c: Counts) -> str:
     return f"{_f(c.precision)} / {_f(c.recall)} / {_f(c.f1)}"
 
@@ -342,6 +353,9 @@ def render(results: dict[str, dict[str, DocScores]], citation_scores: dict[str, 
         "",
         "## Per document (classifier, gold spans; predicted-units macro-F1 beside it)",
         "",
+        "A document's macro-F1 averages claim and evidence F1 over the labels that occur in its",
+        "gold or its prediction (a document without evidence is not scored 0 for it).",
+        "",
         ("| document | units | claim F1 | evidence F1 | macro-F1 | accuracy | major F1 | supports F1 "
         "| relations F1 | rules macro-F1 | predicted-units macro-F1 |"),
         "|---|---|---|---|---|---|---|---|---|---|---|",
@@ -354,8 +368,9 @@ def render(results: dict[str, dict[str, DocScores]], citation_scores: dict[str, 
         major_cell = _f(s.major.f1) if s.major.support or s.major.fp else "–"
         lines.append(
             f"| {doc_id} | {s.units} | {_f(s.labels['claim'].f1)} | {_f(s.labels['evidence'].f1)} "
-            f"| {_f(s.macro_f1)} | {_f(s.accuracy)} | {major_cell} | {relation_cells} "
-            f"| {_f(rules.macro_f1)} | {_f(predicted.macro_f1) if predicted else '–'} |"
+            f"| {_opt(s.document_macro_f1())} | {_f(s.accuracy)} | {major_cell} | {relation_cells} "
+            f"| {_opt(rules.document_macro_f1())} "
+            f"| {_opt(predicted.document_macro_f1()) if predicted else '–'} |"
         )
     lines += ["", "## Citations", ""]
     if not citation_scores:

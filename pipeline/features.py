@@ -112,7 +112,8 @@ def _spacy_matchers() -> tuple:  # (nlp, lexical Matcher, POS Matcher)
     lexical.add("year_phrase", [[{"LOWER": {"IN": ["tahun", "year", "in", "sejak"]}}, {"SHAPE": "dddd"}]])
     lexical.add("pronoun_subject", [[{"LOWER": {"IN": ["ini", "hal", "kondisi", "upaya", "hal-hal"]}},
                                      {"LOWER": {"IN": ["ini", "tersebut"]}}]])
-    tagged.add("reported_name", [[{"POS": "PROPN", "OP": "+"}, {"LOWER": {"IN": reporting}}]])
+    tagged.add("reported_name", [[{"POS": "PROPN", "OP": "+"}, {"LOWER": {"IN": reporting}}]],
+               greedy="LONGEST")
     tagged.add("according_to_name", [[{"LOWER": "menurut"}, {"POS": {"IN": ["PROPN", "NOUN"]}}]])
     tagged.add("modal_verb", [[{"LOWER": {"IN": modality}}, {"POS": {"IN": ["VERB", "AUX"]}}]])
     tagged.add("number_measure", [[{"POS": "NUM"}, {"LOWER": {"IN": measures}}]])
@@ -120,6 +121,7 @@ def _spacy_matchers() -> tuple:  # (nlp, lexical Matcher, POS Matcher)
     tagged.add(
         "copula_definition",
         [[{"POS": {"IN": ["NOUN", "PROPN"]}, "OP": "+"}, {"LOWER": {"IN": ["merupakan", "adalah"]}}]],
+        greedy="LONGEST",
     )
     tagged.add("subject_name", [[{"IS_SENT_START": True, "POS": "PROPN"}]])
     return nlp, lexical, tagged

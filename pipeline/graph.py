@@ -510,6 +510,14 @@ def read_graph(path: Path | str) -> Graph:
     return graph
 
 
+def iter_graphs(folder: Path | str) -> Iterator[Graph]:
+    """Every graph file in an output folder (``index.jsonl``/``errors.jsonl`` left out),
+    in file-name order."""
+    for path in sorted(Path(folder).glob("*.jsonl")):
+        if path.name not in ("index.jsonl", "errors.jsonl"):
+            yield read_graph(path)
+
+
 def to_networkx(graph: Graph) -> Any:
     """A ``networkx.MultiDiGraph``: one node per section, paragraph, unit, note, source
     and citation (attribute ``type`` plus the record's fields); edges keyed by label:

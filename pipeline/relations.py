@@ -37,7 +37,7 @@ from pipeline.features import load_terms, paragraph_key, phrase_regex, section_r
 from pipeline.model import Document, Relation, Unit
 
 SUPPORT_WINDOW = 8
-SUPPORT_THRESHOLD = 0.5
+SUPPORT_THRESHOLD = 0.2
 RESTATE_THRESHOLD = 0.35
 CONCLUSION_LINK_THRESHOLD = 0.2
 LEADING_JUNK_RE = re.compile(r"^[\W_]+", re.UNICODE)
@@ -157,6 +157,24 @@ def pair_features(infos: list[UnitInfo], similarity: np.ndarray, source: int, ta
     return f
 
 
+def candidate_rows(infos: list[UnitInfo], similarity: np.ndarray, source: int,
+                   candidates: list[int]) -> list[dict[str, float]]:
+    """:func:`pair_features` of every candidate, plus how each ranks among the candidates."""
+    rows = [pair_features(infos, similarity, source, j) for j in candidates]
+    before = [j for j in candidates if j < source]
+    after = [j for j in candidates if j > source]
+    best_similarity = max((similarity[source, j] for j in candidates), default=0.0)
+    for j, row in zip(candidates, rows, strict=True):
+        row["nearest_before"] = float(bool(before) and j == before[-1])
+        row["nearest_after"] = float(bool(after) and j == after[0])
+        row["most_similar"] = float(similarity[source, j] == best_similarity and best_similarity > 0)
+        paragraph_claims = [k for k, info in enumerate(infos)
+                            if info.paragraph == infos[j].paragraph and info.unit.label == "claim"]
+        row["first_claim_of_paragraph"] = float(bool(paragraph_claims) and j == paragraph_claims[0])
+        row["only_candidate_before"] = float(len(before) == 1 and j in before)
+    return rows
+
+
 def rule_support_target(infos: list[UnitInfo], source: int) -> tuple[int, float] | None:
     """The rules' choice of the claim a unit supports, with a confidence."""
     s = infos[source]
@@ -217,7 +235,7 @@ def link_relations(doc: Document, model: object | None = None, rules_only: bool 
         if not candidates:
             continue
         if supports_model is not None:
-            rows = [pair_features(infos, similarity, i, j) for j in candidates]
+            rows = candidate_rows(infos, similarity, i, candidates)
             classes = list(supports_model.classes_)
             scores = supports_model.predict_proba(rows)[:, classes.index(True)]
             best = int(np.argmax(scores))

@@ -389,7 +389,7 @@ FURNITURE = re.compile(
 )
 KEYWORDS = re.compile(r"^[*_\s]*(key\s*-?\s*words?|kata[\s-]*kunci)[*_\s]*[:：.—–-]\s*[*_]*", re.IGNORECASE)
 SUPERVISOR = re.compile(r"^[*_\s]*(?:dosen\s+)?pembimbing(?:\s+(?:I{1,3}|\d|utama|pendamping))?\s*[:：]\s*(.+)$", re.IGNORECASE)
-AUTHOR_LABEL = re.compile(r"^[*_\s]*(?:oleh|by|nama|penulis|author)\s*[:：]?\s*(.*)$", re.IGNORECASE)
+AUTHOR_LABEL = re.compile(r"^[*_\s]*(?:(?:disusun|ditulis|diajukan)\s+oleh|oleh|by|nama(?:\s+mahasiswa)?|penulis|author)\s*[:：]?\s*(.*)$", re.IGNORECASE)
 NOTE_SUPERSCRIPT = re.compile(rf"^([{SUPERSCRIPT_DIGITS}]+)\s*(?=\S)")
 NOTE_BRACKET = re.compile(r"^(?:\[(\d{1,3})\]|\^(\d{1,3})|\[\^(\d{1,3})\]:?)\s*(?=\S)")
 NOTE_PLAIN = re.compile(r"^(\d{1,3})[.)]?\s+(?=\S)")
@@ -397,20 +397,23 @@ NOTE_CONTINUATION = re.compile(
     r"^[\[(<]*\s*(?:diakses|accessed|akses|tersedia|available|retrieved|https?://|www\.)", re.IGNORECASE
 )
 REFERENCE_CUES = re.compile(
-    r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:hlm|hal|pp|vol|no)\.|\bibid\b|\bop\.?\s*cit|\bloc\.?\s*cit|diakses|https?://|www\."
+    r"\b(?:1[5-9]\d\d|20\d\d)\b|\b(?:hlm|hal|pp|vol|no)\.|\bibid(?:em)?\b|\bop[.\s\-]*cit\b|\bloc[.\s\-]*cit\b|^idem\b|diakses|https?://|www\."
     r"|\b(?:press|penerbit|pustaka|jurnal|journal|university|universitas)\b|\(\s*[A-Z][\w ]+\s*:\s*[A-Z]",
     re.IGNORECASE,
 )
 ENTRY_START = re.compile(
-    r"^(?:[-•*▪]\s+|\[\d{1,3}\]\s*|\d{1,3}[.)]\s+|[A-Z][\w'’\-]+,\s|[A-Z][\w.'’\-]*(?:\s+[A-Z&][\w.'’\-]*){0,5}[.,]\s)"
+    r"^(?:[_\-–—]{3,}|[-•*▪]\s+|\[\d{1,3}\]\s*|\d{1,3}[.)]\s+|[A-Z][\w'’\-]+,\s|[A-Z][\w.'’\-]*(?:\s+[A-Z&][\w.'’\-]*){0,5}[.,]\s)"
 )
+# "Food and Agriculture Organization. 2020.", "Kementerian Luar Negeri [Kemlu RI]. (2021)": an
+# author (no colon, no digits) then a year opens an entry, however many words the name has
+AUTHOR_YEAR_START = re.compile(r"^[A-Z][^:;()\d]{1,150}?[.,]?\s+\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?[.,:]")
 BULLET = re.compile(r"^(?:[-•*▪]\s+|\[\d{1,3}\]\s*|\d{1,3}[.)]\s+)")
 
 
 def looks_like_reference(text: str) -> bool:
     """A line that reads like a bibliographic reference rather than prose."""
     cues = len(REFERENCE_CUES.findall(text))
-    if re.search(r"\bibid\b|\bop\.?\s*cit|\bloc\.?\s*cit", text, re.IGNORECASE):
+    if re.search(r"\bibid(?:em)?\b|\bop[.\s\-]*cit\b|\bloc[.\s\-]*cit\b|^idem\b", text, re.IGNORECASE):
         return True
     has_author = bool(re.match(r"^(?:lihat\s+|see\s+|cf\.\s*)?[A-Z“\"][^,]{1,80},", text, re.IGNORECASE))
     return cues >= 2 or (cues >= 1 and has_author)
@@ -431,12 +434,35 @@ def _prose_like(text: str) -> bool:
     return len(text) >= 120 or (len(words) >= 12 and bool(re.search(r"[.!?][\"”’)]*\S*$", text)))
 
 
+def _wrapped_prose_lines(lines: list[Line]) -> set[int]:
+    """Indices of lines in hard-wrapped prose blocks (PDF text, ~80 characters a
+    line): three or more lines without a blank between them, mostly long, in
+    lower case, with a sentence end inside.  Such lines are prose even before the
+    first heading, where short lines are taken for title and author lines."""
+    found: set[int] = set()
+    block: list[Line] = []
+    for line in [*lines, None]:
+        if line is not None and block and not line.blank_before:
+            block.append(line)
+            continue
+        while block and len(block[0].text) < 55:
+            block.pop(0)  # title or author lines run into the block
+        if len(block) >= 3 and max(len(ln.text) for ln in block) <= 110:
+            joined = " ".join(ln.text for ln in block)
+            long_lines = sum(len(ln.text) >= 55 for ln in block)
+            if (len(joined) >= 250 and long_lines >= 0.6 * len(block) and _caps_ratio(joined) < 0.3
+                    and re.search(r"[a-z][.!?][\"”’)]*\s+[A-Z]|[a-z][.!?]$", joined)):
+                found.update(ln.index for ln in block)
+        block = [line] if line is not None else []
+    return found
+
+
 def _running_headers(lines: list[Line]) -> set[str]:
     """Short lines repeated on many pages (running heads and feet of a PDF dump)."""
     counts: dict[str, int] = {}
     for line in lines:
-        if len(line.text) <= 80 and not re.match(rf"[{SUPERSCRIPT_DIGITS}\[^\d]", line.text):
-            key = re.sub(r"\d+", "#", line.text.lower())
+        if len(line.text) <= 90 and not re.match(rf"[{SUPERSCRIPT_DIGITS}\[^\d]", line.text):
+            key = _furniture_key(line.text)
             counts[key] = counts.get(key, 0) + 1
     terms = section_terms()
     return {
@@ -444,6 +470,23 @@ def _running_headers(lines: list[Line]) -> set[str]:
         if count >= 3 and normalise_heading(key.replace("#", "1")) not in terms and len(key.split()) >= 2
         and not KEYWORDS.match(key)
     }
+
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower())
+
+
+def _is_running_header(line: Line, repeated: set[str], references: bool, seen: set[str]) -> bool:
+    """A line repeated on many pages.  Inside a bibliography (where one publisher
+    line may recur) only a line already met as a running head before it counts."""
+    key = _furniture_key(line.text)
+    if key not in repeated or TERMINAL.search(line.text):
+        return False
+    words = len(line.text.split())
+    if references:
+        return key in seen
+    # a long repeated line is a running head only when it stands apart from the prose
+    return words <= 8 or line.blank_before
 
 
 def classify(doc: Document, lines: list[Line]) -> None:
@@ -458,12 +501,14 @@ def classify(doc: Document, lines: list[Line]) -> None:
     noted: set[int] = set()
     last_note = 0
     hints = {start for start, _ in doc.marker_hints}
+    seen_headers: set[str] = set()
+    wrapped_prose = _wrapped_prose_lines(lines)
     for line in lines:
         text = line.text
         plain = FORMAT_MARKS.sub("", text).strip()
-        if (repeated and not references and re.sub(r"\d+", "#", text.lower()) in repeated
-                and not TERMINAL.search(text) and len(text.split()) <= 8):
+        if repeated and _is_running_header(line, repeated, references, seen_headers):
             line.kind = "furniture"
+            seen_headers.add(_furniture_key(text))
             previous = line
             continue
         heading = full_line_heading(line, front_done) if not KEYWORDS.match(text) else None
@@ -491,6 +536,8 @@ def classify(doc: Document, lines: list[Line]) -> None:
             line.kind, line.number = "note", int(match.group(1).translate(SUPERSCRIPT_TO_DIGIT))
         elif (match := NOTE_BRACKET.match(text)) and (notes_section or not references):
             line.kind, line.number = "note", int(match.group(1) or match.group(2) or match.group(3))
+        elif references and re.fullmatch(r"[-–—(\s]*\d{1,4}[-–—)\s]*", plain):
+            line.kind = "furniture"  # a page number inside the bibliography
         elif references:
             line.kind = "source"
         elif previous is not None and previous.kind == "note" and (
@@ -519,7 +566,7 @@ def classify(doc: Document, lines: list[Line]) -> None:
             line.kind = "furniture"
             if re.fullmatch(HEADING_NUMBERING, plain) and not re.fullmatch(r"\d+", plain):
                 line.kind = "numbering"
-        elif not front_done and not _prose_like(text) and not (
+        elif not front_done and not _prose_like(text) and line.index not in wrapped_prose and not (
             previous is not None and previous.kind == "numbering"
         ) and not (TERMINAL.search(plain) and len(plain.split()) >= 4 and plain[:1].isupper()):
             line.kind = "front"
@@ -574,6 +621,15 @@ def _next_is_cut_end(lines: list[Line], line: Line) -> bool:
 
 # ---------------------------------------------------------------- inline notes
 
+# where a spilled note ends: "… 1994) 28. 3 Next" (the next page's number), or
+# "… Bandung 2005, Halm 35 16 berakhirnya Perang …" (a page number, then the cut
+# sentence going on in lower case; "hlm. 35 dan 36", "Vol. 3 no. 2" are not that)
+NOTE_STOP = re.compile(r"(?<=[.)])\s+\d{1,3}\s+(?=[A-Z])")
+PAGE_THEN_CUT_SENTENCE = re.compile(
+    r"(?<=[.)\d])\s+\d{1,3}\s+(?!(?:dan|and|no|hlm|hal|vol|pp|ed|cet|edisi|jilid|s\.?d)\b)(?=[a-z]{3,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,})"
+)
+
+
 def carve_inline_notes(doc: Document, lines: list[Line]) -> list[tuple[int, int, int]]:
     """Footnote texts spilled into a running line: (start, end, number) spans.
 
@@ -615,9 +671,10 @@ def carve_inline_notes(doc: Document, lines: list[Line]) -> list[tuple[int, int,
         for index, (position, _body, number) in enumerate(accepted):
             end = accepted[index + 1][0] if index + 1 < len(accepted) else line.end
             if index + 1 == len(accepted):
-                stop = re.search(r"(?<=[.)])\s+\d{1,3}\s+(?=[A-Z])", text[position:end])
-                if stop:
-                    end = position + stop.start()
+                stops = [m for m in (NOTE_STOP.search(text, position, end), PAGE_THEN_CUT_SENTENCE.search(text, position, end))
+                         if m]
+                if stops:
+                    end = min(m.start() for m in stops)
             end = position + len(text[position:end].rstrip(BLANK))
             carved.append((position, end, number))
             noted.add(number)
@@ -734,7 +791,8 @@ def _front_matter(doc: Document, lines: list[Line]) -> None:
             front.authors.extend(n.strip() for n in re.split(r"\s*[,;&]\s*|\s+dan\s+", plain) if n.strip())
     for line in lines:
         if line.kind == "front_author":
-            front.authors.append(FORMAT_MARKS.sub("", line.text).strip())
+            # "Muhammad Adhi (20180510069)": the student number is not part of the name
+            front.authors.append(re.sub(r"\s*[(\[]?\d{6,}[)\]]?\s*$", "", FORMAT_MARKS.sub("", line.text)).strip())
             line.kind = "front"
     doc.front = front
 
@@ -895,7 +953,14 @@ def _continues_entry(previous: Line, line: Line, entry: list[Line]) -> bool:
         return False
     if BULLET.match(entry[0].text):
         return True  # hanging lines of a bulleted entry
-    return not (ENTRY_START.match(text) and re.search(r"[.)>\]]$", previous.text))
+    if not re.search(r"[.)>\]]$", previous.text):
+        return True
+    return not (ENTRY_START.match(text) or AUTHOR_YEAR_START.match(text))
+
+
+# repository metadata exports: "dc.description.abstract | Terorisme, … Tenggara. | en_US |"
+REPOSITORY_FIELD = re.compile(r"[a-z]{2,12}(?:\.[a-z]+)+\s*\|\s*")
+REPOSITORY_LANGUAGE = re.compile(r"\s*\|\s*[a-z]{2}(?:_[A-Z]{2})?\s*\|?\s*$")
 
 
 def _paragraphs(doc: Document, lines: list[Line], inline: list[tuple[int, int, int]]) -> None:
@@ -930,7 +995,13 @@ def _paragraphs(doc: Document, lines: list[Line], inline: list[tuple[int, int, i
             page = re.match(r"(?:\d{1,3}\s+)+(?=[A-Za-z])", text[s:e]) if k else None
             if page:
                 s += page.end()
+            field = REPOSITORY_FIELD.match(text, s, e)
+            if field:
+                s = field.end()
             e = s + len(text[s:e].rstrip(BLANK))
+            language = REPOSITORY_LANGUAGE.search(text, s, e)
+            if language:
+                e = language.start()
             if e <= s:
                 continue
             pieces.append((s, e, line.blank_before if k == 0 else True, interrupted or k > 0))

@@ -226,7 +226,7 @@ def gold_labelled(doc: Document, gold: GoldDocument) -> Document:
 
 def support_pairs(cases: list[GoldCase]) -> tuple[list[dict[str, float]], list[bool]]:
     """Candidate (unit, claim) pairs of the documents that have gold relations."""
-    from pipeline.relations import pair_features, similarity_matrix, support_candidates, unit_infos
+    from pipeline.relations import candidate_rows, similarity_matrix, support_candidates, unit_infos
 
     rows: list[dict[str, float]] = []
     targets: list[bool] = []
@@ -239,9 +239,9 @@ def support_pairs(cases: list[GoldCase]) -> tuple[list[dict[str, float]], list[b
         for i, info in enumerate(infos):
             if info.unit.label not in ("claim", "evidence"):
                 continue
-            for j in support_candidates(infos, i):
-                rows.append(pair_features(infos, similarity, i, j))
-                targets.append((info.unit.id, infos[j].unit.id) in gold_supports)
+            candidates = support_candidates(infos, i)
+            rows += candidate_rows(infos, similarity, i, candidates)
+            targets += [(info.unit.id, infos[j].unit.id) in gold_supports for j in candidates]
     return rows, targets
 
 
@@ -298,7 +298,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-cache", action="store_true", help="rerun the upstream stages")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
-    from pipeline.units import MODEL_DIR, save_model
+    from pipeline.relations import SUPPORT_THRESHOLD
+    from pipeline.units import MAJOR_THRESHOLD, MODEL_DIR, save_model
 
     cases = load_cases(args.gold, use_cache=not args.no_cache)
     if not cases:
@@ -317,8 +318,8 @@ def main(argv: list[str] | None = None) -> int:
         "tokens_from_nlp_stage": sum(bool(v.unit.tokens) for v in data.views),
         "versions": library_versions(),
         "random_state": RANDOM_STATE,
-        "major_threshold": 0.5,
-        "support_threshold": 0.5,
+        "major_threshold": MAJOR_THRESHOLD,
+        "support_threshold": SUPPORT_THRESHOLD,
         "scores": grouped_scores(data),
         "pipelines": {"label": str(model.label.steps[-1][1]),
                       "attribution": model.attribution is not None,

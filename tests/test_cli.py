@@ -125,7 +125,7 @@ def test_two_workers_give_the_same_bytes(batch: tuple[Path, int, dict], tmp_path
 
 def test_discover_and_ids(tmp_path: Path) -> None:
     for name in ("a/x.txt", "b/x.md", "b/X.pdf", "b/index.txt", "b/.hidden.txt", "b/notes.rtf",
-                 "out/y.txt"):
+                 "out/y.txt", "b/README.md"):
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text("isi", encoding="utf-8")
     files, unsupported = discover([tmp_path, tmp_path / "a" / "x.txt"], tmp_path / "out")

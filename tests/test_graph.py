@@ -12,6 +12,7 @@ from pipeline.graph import (
     SCHEMA_ID,
     GraphError,
     graph_records,
+    iter_graphs,
     read_graph,
     to_networkx,
     validate_file,
@@ -179,6 +180,7 @@ def test_read_graph_round_trip_and_networkx(tmp_path: Path) -> None:
     assert graph.notes[0].fields == {"author": "Budi", "year": "2018"}
     assert graph.citations[0] == doc.citations[0]
     assert graph.relations == doc.relations
+    assert [item.document.id for item in iter_graphs(tmp_path)] == ["uji"]
     network = to_networkx(graph)
     assert network.nodes["u2"]["label"] == "evidence"
     assert network.has_edge("u2", "u1", key="supports")

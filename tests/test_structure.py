@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -217,3 +218,106 @@ def test_page_furniture_is_not_prose() -> None:
     assert [doc.text[s:e] for s, e in paragraph.spans()] == [
         "Kalimat pertama tentang diplomasi yang", "berlanjut di halaman berikutnya."]
     assert [(n.id, n.text) for n in doc.notes] == [("n1", "Catatan penjelas tanpa rujukan.")]
+
+
+# ---------------------------------------------------------------- documents written by us (tests/data)
+
+DATA = Path(__file__).resolve().parent / "data"
+WRITTEN_SECTIONS = {
+    "skripsi_author_year": [
+        ("BAB I PENDAHULUAN", "introduction"), ("1.1 Latar Belakang", "introduction"),
+        ("1.2 Rumusan Masalah", "introduction"), ("1.3 Metode Penelitian", "introduction"),
+        ("BAB II KERANGKA KONSEPTUAL", "body"), ("2.1 Diplomasi Ekonomi", "body"),
+        ("2.2 Kepentingan Nasional", "body"), ("BAB V PENUTUP", "conclusion"), ("5.1 Kesimpulan", "conclusion"),
+        ("5.2 Saran", "conclusion"), ("DAFTAR PUSTAKA", "references"),
+    ],
+    "jurnal_numbered": [
+        ("Abstrak", "abstract"), ("I. PENDAHULUAN", "introduction"), ("II. KERANGKA TEORI", "body"),
+        ("III. PEMBAHASAN", "body"), ("IV. KESIMPULAN", "conclusion"), ("REFERENSI", "references"),
+    ],
+    "artikel_catatan_kaki": [
+        ("Abstrak", "abstract"), ("A. Latar Belakang", "introduction"), ("B. Pembahasan", "body"),
+        ("C. Kesimpulan", "conclusion"), ("DAFTAR PUSTAKA", "references"),
+    ],
+    "pdf_hard_wrapped": [
+        ("Abstrak", "abstract"), ("PENDAHULUAN", "introduction"), ("PEMBAHASAN", "body"),
+        ("KESIMPULAN", "conclusion"), ("DAFTAR PUSTAKA", "references"),
+    ],
+}
+
+
+def load_written(name: str) -> Document:
+    return segment(read_document(DATA / f"{name}.txt", name))
+
+
+@pytest.mark.parametrize("name", sorted(WRITTEN_SECTIONS))
+def test_written_sections_and_roles(name: str) -> None:
+    doc = load_written(name)
+    assert [(s.heading, s.role) for s in doc.sections] == WRITTEN_SECTIONS[name]
+
+
+@pytest.mark.parametrize("name", sorted(WRITTEN_SECTIONS))
+def test_written_paragraphs_hold_prose_only(name: str) -> None:
+    """Every gold sentence lies inside the paragraphs; no paragraph holds a heading,
+    a note text, a bibliography entry or page furniture."""
+    from pipeline.gold import load_gold
+
+    doc = load_written(name)
+    gold = load_gold(DATA / f"{name}.gold.jsonl", doc.text)
+    spans = [span for paragraph in doc.paragraphs for span in paragraph.spans()]
+
+    def covered(start: int, end: int) -> int:
+        return sum(max(0, min(end, e) - max(start, s)) for s, e in spans)
+
+    for unit in gold.units:
+        for start, end in unit.spans:
+            assert covered(start, end) == end - start, (unit.id, doc.text[start:end])
+    others = [(s.heading_start, s.heading_end) for s in doc.sections] + [(n.start, n.end) for n in doc.notes] + [
+        (s.start, s.end) for s in doc.sources
+    ]
+    for start, end in others:
+        assert covered(start, end) == 0, doc.text[start:end]
+    for paragraph in doc.paragraphs:
+        body = " ".join(doc.text[s:e] for s, e in paragraph.spans())
+        assert "Jurnal Kajian Maritim" not in body  # the running header
+        assert not re.search(r"\n\d{1,3}\n", body)  # a page number
+
+
+def test_written_front_matter() -> None:
+    skripsi = load_written("skripsi_author_year")
+    assert skripsi.front.title == "DIPLOMASI EKONOMI INDONESIA DI KAWASAN AFRIKA TIMUR PERIODE 2014-2022"
+    assert skripsi.front.authors == ["Rina Wulandari"]  # "Disusun oleh: …"
+    assert skripsi.front.supervisors == ["Dr. Bagus Santoso"]
+    journal = load_written("jurnal_numbered")
+    assert journal.front.authors == ["Dimas Prasetyo", "Lestari Anggraeni"]
+    assert journal.front.keywords == ["ASEAN", "keamanan siber", "rezim internasional", "norma"]
+    pdf = load_written("pdf_hard_wrapped")
+    assert pdf.front.title.startswith("DIPLOMASI PERIKANAN INDONESIA") and pdf.front.authors == ["Hendra Gunawan"]
+
+
+def test_written_notes_sources_and_cut_sentences() -> None:
+    article = load_written("artikel_catatan_kaki")
+    assert [n.id for n in article.notes] == [f"n{k}" for k in range(1, 16)]
+    cut = next(p for p in article.paragraphs if len(p.parts) > 1)
+    assert article.text[cut.parts[0][0] : cut.parts[0][1]].endswith("negara miskin,⁸ sehingga")
+    assert article.text[cut.parts[1][0] :].startswith("jalur multilateral tetap")
+    pdf = load_written("pdf_hard_wrapped")
+    assert [n.id for n in pdf.notes] == ["n1", "n2", "n3", "n4", "n5", "n6"]
+    assert pdf.notes[0].text.endswith("hlm. 14.")  # the note's wrapped second line joined
+    page_cut = next(p for p in pdf.paragraphs if len(p.parts) > 1)  # cut by notes, page number and running header
+    assert pdf.text[page_cut.parts[0][0] : page_cut.parts[0][1]].endswith("kewajiban konservasi yang")
+    assert pdf.text[page_cut.parts[1][0] :].startswith("disepakati bersama.")
+    assert len(pdf.sources) == 4
+
+
+def test_long_running_header_and_page_numbers_in_bibliography() -> None:
+    header = "Jurnal Studi Kawasan dan Hubungan Internasional Indonesia, Vol. 2, No. 3, 2021"
+    pages = [
+        f"{header}\n\nPENDAHULUAN\n\nKalimat pertama tentang kerja sama kawasan yang cukup panjang untuk prosa.\n\n1\n",
+        f"{header}\n\nKalimat kedua tentang kerja sama kawasan yang juga cukup panjang untuk prosa.\n\n2\n",
+        f"{header}\n\nDAFTAR PUSTAKA\n\nAcharya, Amitav. 2014. Constructing a Security Community. London: Routledge.\n\n3\n",
+        f"{header}\n\nKementerian Luar Negeri Republik Indonesia. 2020. Diplomasi Indonesia 2020. Jakarta: Kemlu.\n\n4\n",
+    ]
+    doc = text_document("\n".join(pages))
+    assert [s.text.split(".")[0] for s in doc.sources] == ["Acharya, Amitav", "Kementerian Luar Negeri Republik Indonesia"]
+    assert all(header not in doc.text[p.start : p.end] for p in doc.paragraphs)

@@ -1,0 +1,107 @@
+"""The 'relations' stage (pipeline.relations) on real documents with their gold labels."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline import units as units_stage
+from pipeline.gold import load_gold
+from pipeline.ingest import read_document
+from pipeline.model import Citation, Document
+from pipeline.relations import link_relations, unit_infos
+from pipeline.structure import segment
+from pipeline.train import gold_labelled, gold_span_document
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
+REDD = "ir-excerpt-b13_kesimpulan_redd_norwegia"
+CRYPTO = "terjemahan-kriptografi-catatan-kaki"
+SEED = "000_b7960c56fa7a1039"
+
+pytestmark = pytest.mark.skipif(not (SHARED / "corpus").exists(), reason="../shared not present")
+
+
+def labelled_document(doc_id: str) -> Document:
+    """The document with the gold sentences as units, carrying the gold labels."""
+    doc = segment(read_document(SHARED / "corpus" / f"{doc_id}.txt", doc_id))
+    gold = load_gold(ROOT / "corpus" / "gold" / f"{doc_id}.jsonl", doc.text)
+    return gold_labelled(gold_span_document(doc, gold), gold)
+
+
+def unit_starting(doc: Document, words: str) -> str:
+    return next(u.id for u in doc.units if u.text.startswith(words))
+
+
+def triples(doc: Document, label: str) -> set[tuple[str, str]]:
+    return {(r.source, r.target) for r in doc.relations if r.label == label}
+
+
+def test_conclusion_marker_links_reason_to_conclusion_by_rules() -> None:
+    doc = link_relations(labelled_document(REDD), rules_only=True)
+    reason = unit_starting(doc, "Kondisi ini membuat")
+    conclusion = unit_starting(doc, "Oleh karena itu, Indonesia")
+    assert (reason, conclusion) in triples(doc, "supports")
+    # "Komitmen ini ditunjukan …" (evidence) grounds the claim just before it
+    assert (unit_starting(doc, "Komitmen ini ditunjukan"), conclusion) in triples(doc, "supports")
+
+
+def test_contrast_marker_attacks_the_claim_before() -> None:
+    doc = link_relations(labelled_document(CRYPTO), rules_only=True)
+    contrast = unit_starting(doc, "Namun, kriptografi modern berbeda")
+    infos = unit_infos(doc)
+    index = next(i.index for i in infos if i.unit.id == contrast)
+    previous_claim = next(infos[j].unit.id for j in range(index - 1, -1, -1)
+                          if infos[j].unit.label == "claim")
+    assert (contrast, previous_claim) in triples(doc, "attacks")
+
+
+def test_none_units_take_no_part_and_ids_are_positional() -> None:
+    doc = link_relations(labelled_document(SEED), rules_only=True)
+    labels = {u.id: u.label for u in doc.units}
+    assert doc.relations
+    for number, relation in enumerate(doc.relations, 1):
+        assert relation.id == f"r{number}"
+        assert relation.producer and 0.0 <= relation.score <= 1.0
+        if relation.label == "cites":
+            continue
+        assert labels[relation.source] != "none" and labels[relation.target] == "claim"
+        if relation.label == "restates":
+            assert labels[relation.source] == "claim"
+
+
+def test_cites_links_a_unit_to_its_citation() -> None:
+    doc = labelled_document(SEED)
+    statistic = next(u for u in doc.units if u.text.startswith("Pihak kepolisian"))
+    marker_at = statistic.end - 1  # the "²" after the final full stop
+    doc.citations = [Citation(id="c1", unit=statistic.id, start=marker_at, end=marker_at + 1,
+                              marker="2", style="footnote", note="n2")]
+    doc = link_relations(doc, rules_only=True)
+    assert (statistic.id, "c1") in triples(doc, "cites")
+
+
+def test_seed_conclusion_claims_reach_back_to_the_body() -> None:
+    doc = link_relations(labelled_document(SEED), rules_only=True)
+    infos = {i.unit.id: i for i in unit_infos(doc)}
+    conclusion_claims = [i for i in infos.values() if i.role == "conclusion" and i.unit.label == "claim"]
+    assert conclusion_claims
+    reaching = {r.source for r in doc.relations if r.label in ("restates", "supports")
+                and r.source in infos and infos[r.target].role != "conclusion"}
+    incoming = {r.target for r in doc.relations if r.label == "supports"
+                and infos[r.source].role != "conclusion"}
+    tied = [c for c in conclusion_claims if c.unit.id in reaching or c.unit.id in incoming]
+    assert len(tied) >= len(conclusion_claims) // 2
+
+
+@pytest.mark.skipif(not (units_stage.MODEL_DIR / units_stage.MODEL_FILE).exists(),
+                    reason="no trained model: run `make train`")
+def test_trained_pair_model_scores_supports() -> None:
+    doc = link_relations(labelled_document(REDD))
+    supports = [r for r in doc.relations if r.label == "supports"]
+    assert supports
+    assert all(r.producer.startswith(("pair-model:", "rules:")) for r in supports)
+    # one supported target per source unit at most
+    sources = [r.source for r in supports]
+    assert len(sources) == len(set(sources))

@@ -1,0 +1,151 @@
+"""The rule features (pipeline.features) and the 'units' stage (pipeline.units), on the seed."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from pipeline import units as units_stage
+from pipeline.features import (
+    UnitView,
+    describe_units,
+    load_terms,
+    pattern_counts,
+    rule_decision,
+    text_features,
+)
+from pipeline.gold import load_gold
+from pipeline.ingest import read_document
+from pipeline.model import Document, Token
+from pipeline.structure import segment
+from pipeline.train import gold_span_document
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
+SEED = "000_b7960c56fa7a1039"
+
+needs_shared = pytest.mark.skipif(not (SHARED / "corpus").exists(), reason="../shared not present")
+needs_model = pytest.mark.skipif(not (units_stage.MODEL_DIR / units_stage.MODEL_FILE).exists(),
+                                 reason="no trained model: run `make train`")
+
+
+def seed_document() -> Document:
+    """The seed with the gold sentences as its units (structure stage run, no Stanza tokens)."""
+    doc = segment(read_document(SHARED / "corpus" / f"{SEED}.txt", SEED))
+    gold = load_gold(ROOT / "corpus" / "gold" / f"{SEED}.jsonl", doc.text)
+    return gold_span_document(doc, gold)
+
+
+@pytest.fixture(scope="module")
+def seed() -> Document:
+    return seed_document()
+
+
+def view_of(doc: Document, check: str) -> UnitView:
+    views = describe_units(doc)
+    return next(v for v in views if v.unit.text.startswith(check))
+
+
+def test_lexicon_lists_are_one_term_per_line() -> None:
+    for name in ("discourse_conclusion", "discourse_contrast", "reporting_verbs", "modality",
+                 "purpose_structure", "months", "currency"):
+        terms = load_terms(name)
+        assert terms and all(t == t.strip() and "\t" not in t for t in terms)
+    assert "oleh karena itu" in load_terms("discourse_conclusion")
+    assert "menurut" in load_terms("reporting_verbs")
+
+
+@needs_shared
+def test_seed_statistic_sentence_features(seed: Document) -> None:
+    view = view_of(seed, "Pihak kepolisian di Moscow")
+    f = view.features
+    assert f["percent"] == 1.0  # "80%"
+    assert f["numbers"] >= 2  # 70.000, 80, 18
+    assert f["reporting"] >= 1  # "menyatakan"
+    assert f["role=introduction"] == 1.0
+    assert not view.english
+    assert rule_decision(f).label == "evidence"
+    assert rule_decision(f).kind == "statistic"
+
+
+@needs_shared
+def test_english_abstract_is_detected_and_purpose_is_none_by_rules(seed: Document) -> None:
+    view = view_of(seed, "This research describes")
+    assert view.english
+    assert view.role == "abstract"
+    assert view.features["purpose_start"] == 1.0
+    assert rule_decision(view.features).label == "none"
+
+
+@needs_shared
+def test_reported_definition_by_rules(seed: Document) -> None:
+    view = view_of(seed, "Menurut Peter M. Haas")
+    decision = rule_decision(view.features)
+    assert decision.label == "claim"
+    assert decision.attribution == "reported"
+
+
+def test_year_and_date_features() -> None:
+    f = text_features("Pada tahun 2008 pelatihan diadakan pada 12 Maret 2009 di Moscow.", [])
+    assert f["years"] == 2 and f["dates"] == 1 and f["event"] >= 1
+    f = text_features("Bisnis ini dapat menghasilkan USD 7 milyar.", [])
+    assert f["currency"] == 1.0 and f["modality"] == 1.0
+
+
+def test_pos_patterns_need_stanza_tags() -> None:
+    words = [("David", "PROPN"), ("Lewis", "PROPN"), ("mendefinisikan", "VERB"), ("NGO", "PROPN")]
+    tokens, position = [], 0
+    for word, upos in words:
+        tokens.append(Token(text=word, start=position, end=position + len(word), lemma=word.lower(),
+                            upos=upos))
+        position += len(word) + 1
+    assert pattern_counts(tokens)["reported_name"] == 1
+    untagged = [Token(text=t.text, start=t.start, end=t.end) for t in tokens]
+    assert "reported_name" not in pattern_counts(untagged)  # degrades: no POS, no POS pattern
+
+
+@needs_shared
+def test_rules_fallback_without_a_model(seed: Document, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(units_stage, "load_model", lambda *a, **k: None)
+    doc = units_stage.label_units(seed_document())
+    assert any("labelled by rules" in w for w in doc.warnings)
+    assert {u.producer for u in doc.units} == {units_stage.RULES_PRODUCER}
+    by_check = {u.text[:20]: u for u in doc.units}
+    assert by_check["Pihak kepolisian di "].label == "evidence"
+
+
+@needs_shared
+@needs_model
+def test_trained_model_labels_the_seed() -> None:
+    doc = units_stage.label_units(seed_document())
+    units = {u.text[:24]: u for u in doc.units}
+    statistic = units["Pihak kepolisian di Mosc"]
+    assert statistic.label == "evidence" and statistic.kind == "statistic"
+    assert units["This research describes "].label == "none"
+    assert units["David Lewis mendefinisik"].label == "claim"
+    assert units["David Lewis mendefinisik"].attribution == "reported"
+    for unit in doc.units:
+        assert set(unit.probabilities) == {"claim", "evidence", "none"}
+        assert abs(sum(unit.probabilities.values()) - 1.0) < 0.01
+        assert unit.producer.startswith("classifier:")
+        assert (unit.attribution is not None) == (unit.label == "claim")
+        assert (unit.kind is not None) == (unit.label == "evidence")
+    assert any(u.major for u in doc.units)
+    assert all(u.label == "claim" for u in doc.units if u.major)
+
+
+@needs_model
+def test_model_loads_once_with_metadata() -> None:
+    first = units_stage.load_model()
+    assert first is units_stage.load_model()
+    meta = first.metadata
+    assert len(meta["training_data_sha256"]) == 64
+    assert meta["versions"]["scikit-learn"]
+    assert meta["random_state"] == 0
+    assert SEED in meta["documents"]
+
+
+def test_read_model_without_files(tmp_path: Path) -> None:
+    assert units_stage.read_model(tmp_path) is None
