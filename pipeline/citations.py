@@ -16,8 +16,18 @@ before it (following chains: ¹⁵ → ¹⁴ → ¹³).  ``op.cit.``/``loc.cit.`
 most recent earlier note whose author names contain every name the op.cit.
 note gives (so "ECPAT., op.cit." after ⁸ "ECPAT Internasional, op.cit." → ⁴,
 the note ⁸ itself points to); where no earlier note matches, the note is
-``unresolved``, never guessed.  A citation whose resolved reference matches
-no bibliography entry has ``resolution="missing_source"``.
+``unresolved``, never guessed.  A bare "Loc. cit." that names no author takes
+the note before it; a bare "Op. cit." stays unresolved.  A citation whose
+resolved reference matches no bibliography entry has
+``resolution="missing_source"``.
+
+Links tolerate re-ordered names, small typos ("Wijaya" ~ "Wijaja"), acronyms
+in either direction ("Kemlu RI" ~ "Kementerian Luar Negeri Republik
+Indonesia", "BSSN" ~ "Badan Siber dan Sandi Negara") and an entry that repeats
+the author above it as "_______."; a note also links by its URL, or by nearly
+all of its words when the years agree (statutes, untitled web pages).
+Author–year mentions give one citation per year ("(Hadi, 2015, 2017)",
+"Wendt (1992; 1999)") and per cited work ("(Wendt, 1999 dalam Hadi, 2015)").
 
 :func:`score_citations` (beside the stage, for ``make eval``) scores a
 document against its gold file as in ANNOTATION.md §6.
@@ -251,7 +261,7 @@ def _common_fields(plain: str, fields: dict[str, Any]) -> None:
 
 def _year_outside_urls(plain: str) -> re.Match[str] | None:
     blocked = [m.span() for m in URL.finditer(plain)] + [m.span() for m in ACCESSED.finditer(plain)]
-    for match in re.finditer(rf"\b{YEAR}\b", plain):
+    for match in re.finditer(rf"\b{YEAR}(?=[a-z]?\b)", plain):  # "2004a" is the year 2004
         if not any(s <= match.start() < e for s, e in blocked):
             return match
     return None
@@ -330,7 +340,7 @@ def _opcit_target(note: Note, earlier_notes: list[Note]) -> str | None:
         target = by_id.get(earlier.resolves_to, earlier)
         names = name_tokens(earlier.fields.get("author", "")) + name_tokens(target.fields.get("author", ""))
         titles = _content_words(target.fields.get("title", ""))
-        if _fraction_found(wanted, names) == 1.0:
+        if _name_fraction(wanted, names) == 1.0:
             if not title_hint or _fraction_found(title_hint, titles, 0.85) >= 0.6:
                 return earlier.resolves_to
             by_author.append(earlier.resolves_to)
@@ -341,18 +351,37 @@ def _opcit_target(note: Note, earlier_notes: list[Note]) -> str | None:
     return by_title[0] if len(set(by_title)) == 1 else None
 
 
-def match_score(fields: dict[str, Any], source: Source) -> float:
-    """How well a parsed reference (note or citation) matches a bibliography entry."""
+def _url_key(url: str) -> str:
+    return re.sub(r"^(?:https?://)?(?:www\.)?", "", url.lower()).rstrip("/.,;")
+
+
+def match_score(fields: dict[str, Any], source: Source, text: str = "") -> float:
+    """How well a parsed reference (note or citation) matches a bibliography entry.
+
+    Author names, title words and year weigh in; the same URL is a match by
+    itself; and ``text`` (the whole note), when given, lets a note whose author
+    and title were not parsed ("Undang-Undang Nomor 37 Tahun 1999 tentang …")
+    match an entry holding nearly all of its words, unless the years differ."""
+    note_url, source_url = fields.get("url"), source.fields.get("url")
+    if note_url and source_url and (_url_key(note_url).startswith(_url_key(source_url))
+                                    or _url_key(source_url).startswith(_url_key(note_url))):
+        return 1.0
     wanted = name_tokens(fields.get("author", ""))
     source_names = name_tokens(source.fields.get("author", "")) or name_tokens(" ".join(source.text.split()[:6]))
     name = _name_fraction(wanted, source_names)
+    source_words = _content_words(source.text)
     title_words = _content_words(fields.get("title", ""))
-    title = _fraction_found(title_words, _content_words(source.text), 0.85) if title_words else 0.0
+    title = _fraction_found(title_words, source_words, 0.85) if title_words else 0.0
     year_note, year_source = fields.get("year"), source.fields.get("year")
     year = 0.5 if not year_note or not year_source else float(str(year_note)[:4] == str(year_source)[:4])
-    if name < 0.5 and title < 0.6:
-        return 0.0
-    return 0.45 * name + 0.4 * title + 0.15 * year
+    score = 0.0 if name < 0.5 and title < 0.6 else 0.45 * name + 0.4 * title + 0.15 * year
+    if text and year:
+        words = _content_words(URL.sub(" ", text))
+        if len(words) >= 3:
+            whole = _fraction_found(words, source_words, 0.85)
+            if whole >= 0.75:
+                score = max(score, 0.3 + 0.4 * whole)
+    return score
 
 
 def link_note_sources(notes: list[Note], sources: list[Source]) -> None:
@@ -362,7 +391,7 @@ def link_note_sources(notes: list[Note], sources: list[Source]) -> None:
             continue
         best, best_score = None, 0.5
         for source in sources:
-            score = match_score(note.fields, source)
+            score = match_score(note.fields, source, note.text)
             if score > best_score:
                 best, best_score = source, score
         note.source = best.id if best else None
@@ -395,7 +424,7 @@ NAME_PART = rf"(?:{AUTHOR_WORD}|[A-Z]{{2,}}|\[[A-Z][\w\s]*\])"
 LEAD_WORDS = (r"(?:(?:dalam|in|lihat|see|cf\.|bdk\.|bandingkan|misalnya|contohnya|e\.g\.|juga|also|"
               r"antara\s+lain|seperti|ed\.|eds\.)[,:]?\s+)*")
 ONE_PARENTHETICAL = re.compile(
-    rf"^\s*{LEAD_WORDS}((?:{AUTHOR_WORD}|[A-Z]{{2,}})"
+    rf"^\s*{LEAD_WORDS}({PARTICLE}(?:{AUTHOR_WORD}|[A-Z]{{2,}})"
     rf"(?:[\s,]+(?:{NAME_PART}|dan|and|&|van|de|der|von|di|al|untuk|of|for|the|bagi))*"
     rf"(?:,?\s+(?:et\s+al\.?|dkk\.?))?)[,.]?\s+({CITED_YEAR})({MORE_YEARS}){PAGE_PART}\s*$"
 )
@@ -581,7 +610,7 @@ def link_citations(doc: Document) -> Document:
                 citation.resolution = "missing_source"
         found.append(citation)
     footnote_positions = {c.start for c in found}
-    for s, e in prose:
+    for s, e in _join_blank_gaps(prose, text):
         for match in NUMBERED.finditer(text, s, e):
             numbers = _expand_numbers(match.group(1) + (f"-{match.group(2)}" if match.group(2) else ""))
             if len(numbers) == 1 and match.start() in footnote_positions:
@@ -605,6 +634,17 @@ def link_citations(doc: Document) -> Document:
         citation.id = f"c{index}"
     doc.citations = found
     return doc
+
+
+def _join_blank_gaps(spans: list[tuple[int, int]], text: str) -> list[tuple[int, int]]:
+    """Prose spans separated only by white space read as one ("(Suryokusumo,⏎⏎2004:1)")."""
+    joined: list[tuple[int, int]] = []
+    for start, end in spans:
+        if joined and not text[joined[-1][1] : start].strip():
+            joined[-1] = (joined[-1][0], max(end, joined[-1][1]))
+        else:
+            joined.append((start, end))
+    return joined
 
 
 def _is_bibliographic(notes: list[Note], note: Note) -> bool:

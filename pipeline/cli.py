@@ -262,6 +262,14 @@ def _init_worker(version: str, models: dict[str, str], max_chars: int, threads: 
         warm_up()
 
 
+def default_threads(jobs: int) -> int:
+    """Torch threads per worker: OMP_NUM_THREADS when set, else the cores shared out."""
+    try:
+        return max(1, int(os.environ["OMP_NUM_THREADS"]))
+    except (KeyError, ValueError):
+        return max(1, (os.cpu_count() or 1) // max(1, jobs))
+
+
 def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
@@ -373,6 +381,7 @@ def run_batch(
     max_chars: int | None = None,
     progress: bool = True,
     stderr: TextIO | None = None,
+    threads: int | None = None,
 ) -> BatchSummary:
     """Process every input document into ``out_dir``; see ``argmap extract --help``.
 
@@ -385,6 +394,7 @@ def run_batch(
     clock = time.perf_counter()
     out_dir = Path(out_dir)
     max_chars = max_chars or MAX_CHARS
+    threads = threads or default_threads(jobs)
     paths = [Path(item) for item in inputs]
     files, unsupported = discover(paths, out_dir)
     if not files and not unsupported:
@@ -439,11 +449,11 @@ def run_batch(
                       file=stderr)
     try:
         if jobs <= 1 or len(todo) <= 1:
-            _init_worker(version, models, max_chars, threads=0, warm=bool(todo))
+            _init_worker(version, models, max_chars, threads=threads, warm=bool(todo))
             for job in todo:
                 report(_process(job))
         else:
-            _run_pool(todo, jobs, (version, models, max_chars), report)
+            _run_pool(todo, jobs, (version, models, max_chars, threads), report)
     finally:
         bar.close()
         ledger.write()
@@ -455,7 +465,7 @@ def run_batch(
     return summary
 
 
-def _run_pool(todo: list[Job], jobs: int, settings: tuple[str, dict[str, str], int],
+def _run_pool(todo: list[Job], jobs: int, settings: tuple[str, dict[str, str], int, int],
               report: Any) -> None:
     """Run ``todo`` on ``jobs`` worker processes, each loading the models once.
 
@@ -463,8 +473,7 @@ def _run_pool(todo: list[Job], jobs: int, settings: tuple[str, dict[str, str], i
     memory, a crash in native code) the documents that may have killed it are
     known: each is then retried alone on a fresh pool, and a document that
     kills a worker on its own is reported as failed."""
-    version, models, max_chars = settings
-    threads = max(1, (os.cpu_count() or 1) // jobs)
+    version, models, max_chars, threads = settings
     queue = list(todo)
     suspects: list[Job] = []
     while queue or suspects:
@@ -539,6 +548,9 @@ def build_parser() -> argparse.ArgumentParser:
                          help="output folder (created when missing)")
     extract.add_argument("-j", "--jobs", type=_positive_int, default=1, metavar="N",
                          help="worker processes, each loading the models once (default 1)")
+    extract.add_argument("--threads", type=_positive_int, default=None, metavar="N",
+                         help="torch threads per worker (default: OMP_NUM_THREADS, else "
+                              "the CPU cores divided by -j)")
     extract.add_argument("--force", action="store_true",
                          help="redo documents whose output is already up to date")
     extract.add_argument("--max-chars", type=_positive_int, default=None, metavar="N",
@@ -559,7 +571,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _extract(args: argparse.Namespace) -> int:
     summary = run_batch(args.paths, args.output, jobs=args.jobs, force=args.force,
-                        max_chars=args.max_chars, progress=not args.quiet)
+                        max_chars=args.max_chars, progress=not args.quiet, threads=args.threads)
     if not args.quiet:
         failed = summary.count("failed")
         processed = summary.count("ok") + failed

@@ -55,6 +55,8 @@ ALL_PROCESSORS = ("tokenize", "mwt", "pos", "lemma", "depparse")
 PACKAGE = "argmap"
 
 SUPERSCRIPT_MARKER = re.compile(r"[⁰¹²³⁴⁵⁶⁷⁸⁹]+")
+# ... except squares and cubes of units of length ("km²", "m³")
+UNIT_POWER = re.compile(r"(?:^|[^\w])[kcdm]?m$")
 CARET_MARKER = re.compile(r"\^\{?\d{1,3}\}?")
 URL_OR_EMAIL = re.compile(
     r"(?:https?://|ftp://|www\.)[^\s<>\"“”'‘’()\[\]{}]+"
@@ -259,6 +261,8 @@ def _prepare(text: str, spans: list[Span], hints: list[Span]) -> _Prepared:
     masked = bytearray(len(joined))
     for rx in (SUPERSCRIPT_MARKER, CARET_MARKER):
         for m in rx.finditer(joined):
+            if m.group() in ("²", "³") and UNIT_POWER.search(joined[max(0, m.start() - 4):m.start()]):
+                continue
             masked[m.start():m.end()] = b"\x01" * (m.end() - m.start())
     prep = _Prepared(joined, seg_starts, seg_docs, seg_lens, masked)
     for ha, hb in hints:
@@ -345,9 +349,13 @@ def _merge_sentences(prep: _Prepared, sentences: list[list[_Word]]) -> list[list
             continue
         if out and _keeps_going(prep, out[-1], sent):
             offset = len(out[-1])
+            first_root = next((k for k, w in enumerate(out[-1], 1) if w.deprel == "root"), 0)
             for w in sent:
                 if w.head:
                     w.head += offset
+                elif first_root and w.deprel == "root":
+                    # one tree per unit: the second part hangs off the first root
+                    w.head, w.deprel = first_root, "parataxis"
             out[-1].extend(sent)
         else:
             out.append(sent)
@@ -413,6 +421,9 @@ def _merge_tokens(prep: _Prepared, words: list[_Word]) -> list[_Word]:
             w.head = new_index.get(w.head, 0)
             if w.head == k:
                 w.head = 0
+    roots = [k for k, w in enumerate(out, 1) if w.head == 0 and w.deprel]
+    for k in roots[1:]:
+        out[k - 1].head, out[k - 1].deprel = roots[0], "dep"
     return out
 
 

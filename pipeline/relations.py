@@ -38,7 +38,7 @@ from pipeline.model import Document, Relation, Unit
 
 SUPPORT_WINDOW = 8
 SUPPORT_THRESHOLD = 0.2
-RESTATE_THRESHOLD = 0.35
+RESTATE_THRESHOLD = 0.3
 CONCLUSION_LINK_THRESHOLD = 0.2
 LEADING_JUNK_RE = re.compile(r"^[\W_]+", re.UNICODE)
 LinkAdder = Callable[[int, int, str, float, str], None]
@@ -269,9 +269,13 @@ def _restatements(infos: list[UnitInfo], similarity: np.ndarray, add: LinkAdder,
                   reaching: set[int]) -> None:
     """``restates`` by similarity; ``reaching`` holds the units already tied to the body."""
     claims = [i for i, info in enumerate(infos) if info.unit.label == "claim"]
+    # a restatement is a framing claim (conclusion, major, or the introduction echoing the
+    # abstract) saying again what an earlier section said; body claims that merely resemble
+    # each other are left alone
     for later in claims:
+        framing = infos[later].role == "conclusion" or infos[later].unit.major
         earlier = [j for j in claims if j < later and infos[j].role != infos[later].role
-                   or j < later - 2]
+                   and (framing or infos[j].role == "abstract")]
         if not earlier:
             continue
         best = max(earlier, key=lambda j: similarity[later, j])

@@ -9,6 +9,7 @@ load once per process, before the first real document.
 from __future__ import annotations
 
 import hashlib
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -143,9 +144,22 @@ def pipeline_version() -> str:
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
+# settings that change what the stages produce (see pipeline/nlp.py)
+MODEL_SETTINGS = ("ARGMAP_NLP_PROCESSORS", "ARGMAP_STANZA_MODELS", "ARGMAP_STANZA_RESOURCES")
+
+
+def _hash_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()[:12]
+
+
 @lru_cache(maxsize=1)
 def model_versions() -> dict[str, str]:
-    """Library versions and a content hash of every model file under ``models/``."""
+    """Library versions, a content hash of every model file under ``models/`` and
+    of any model folder named in the environment, and those settings themselves."""
     from importlib.metadata import PackageNotFoundError, version
 
     versions: dict[str, str] = {}
@@ -154,12 +168,16 @@ def model_versions() -> dict[str, str]:
             versions[package] = version(package)
         except PackageNotFoundError:
             versions[package] = "unknown"
-    if MODELS_DIR.is_dir():
-        for path in sorted(MODELS_DIR.rglob("*")):
-            if path.is_file() and path.suffix in MODEL_SUFFIXES:
-                digest = hashlib.sha256()
-                with open(path, "rb") as stream:
-                    for block in iter(lambda: stream.read(1 << 20), b""):
-                        digest.update(block)
-                versions[path.relative_to(MODELS_DIR).as_posix()] = digest.hexdigest()[:12]
+    folders = [("", MODELS_DIR)]
+    for name in MODEL_SETTINGS:
+        value = os.environ.get(name)
+        if value:
+            versions[name] = value
+            if name != "ARGMAP_NLP_PROCESSORS":
+                folders.append((f"{name}:", Path(value)))
+    for prefix, folder in folders:
+        if folder.is_dir():
+            for path in sorted(folder.rglob("*")):
+                if path.is_file() and path.suffix in MODEL_SUFFIXES:
+                    versions[prefix + path.relative_to(folder).as_posix()] = _hash_file(path)
     return versions

@@ -9,8 +9,9 @@ Reads ``doc.text`` (and ``doc.marker_hints`` from ingest).  Adds (and extends
   ``lexicon/section_*.txt``; a document without headings gets one body section;
 - ``doc.paragraphs``: running prose only (no headings, keyword lines, note
   texts, bibliography, page furniture).  A paragraph that ends without
-  sentence-final punctuation and continues after a note block or a page break
-  is ONE paragraph whose ``parts`` list the pieces;
+  sentence-final punctuation and continues after a note block, a page break or
+  a blank line is ONE paragraph whose ``parts`` list the pieces (running
+  heads, page numbers and form feeds between them are left out);
 - ``doc.notes``: raw footnote texts (``n<number>``), unparsed;
 - ``doc.sources``: raw bibliography entries (``b1``…), grouped by their
   sub-heading (BUKU, JURNAL, E-BOOK, INTERNET …), entries broken over lines joined.
@@ -36,7 +37,7 @@ LEXICON_DIR = Path(__file__).with_name("lexicon")
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 SUPERSCRIPT_TO_DIGIT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
 ROLES = ("abstract", "introduction", "conclusion", "references", "notes", "other")
-BLANK = " \t\r\n\ufeff\u00a0"
+BLANK = " \t\r\n\f\v\ufeff\u00a0"  # \f: the page break pdftotext writes
 
 
 @cache
@@ -70,9 +71,9 @@ class MarkerCandidate:
 SUPERSCRIPT_RUN = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
 CARET = re.compile(r"\[\^(\d{1,3})\]|\^\{?(\d{1,3})\}?")
 BRACKET = re.compile(r"\[(\d{1,3})\]")
-GLUED_PUNCT = re.compile(r"(?<=[^\W\d_][.,;:!?])(\d{1,3})(?=[\s)]|$)"
+GLUED_PUNCT = re.compile(r"(?<=[^\W\d_][.,;:!?]|%[.;:!?])(\d{1,3})(?=[\s)]|$)"
     r"|(?<=[)\"”’'])(\d{1,3})(?=\s|$)|(?<=[)\"”’'][.,;:])(\d{1,3})(?=\s|$)")
-GLUED_YEAR = re.compile(r"(?<=\b(?:1[89]\d\d|20\d\d)[.,;:])(\d{1,2})(?=\s+[A-Z])")
+GLUED_YEAR = re.compile(r"(?<=\b(?:1[89]\d\d|20\d\d)[.;:])(\d{1,2})(?=\s+[A-Z]|$)|(?<=\b(?:1[89]\d\d|20\d\d),)(\d{1,2})(?=\s+[A-Za-z])")
 GLUED_WORD = re.compile(r"(?<=[a-z]{3})(\d{1,3})(?=[\s.,;:]|$)")
 SPACED_STOP = re.compile(r"(?<=[^\W\d_][.!?]\s)(\d{1,3})(?=\s+[A-Z][a-z])")
 SPACED = re.compile(r"(?<=[^\W\d_][.,;:!?)\"”’]\s)(\d{1,3})(?=\s|$)|(?<=[^\W\d_]\s)(\d{1,3})(?=\s+[A-Z])"
@@ -127,7 +128,9 @@ def find_marker_candidates(text: str, start: int, end: int) -> list[MarkerCandid
                 continue
             if kind != "spaced" and following in units:
                 continue
-            if kind == "glued_word" and re.search(r"[A-Z]\w*$", chunk[:s]):
+            # "G20", "COVID19", "Su27" are names; "Morgenthau8," is a name with its marker
+            if kind == "glued_word" and re.search(r"[A-Z]\w*$", chunk[:s]) and not re.search(
+                    r"(?<![\w\-])[A-Z][a-z]{3,}$", chunk[:s]):
                 continue
             number = int(match.group(group))
             if number == 0:
@@ -197,15 +200,16 @@ class Line:
 def split_lines(text: str) -> list[Line]:
     lines: list[Line] = []
     blank = True
-    for match in re.finditer(r"[^\n]*", text):
+    for match in re.finditer(r"[^\n\f]*", text):
         raw = match.group()
         stripped = raw.strip(BLANK)
         if not stripped:
-            if match.start() != match.end() or match.start() == 0 or text[match.start() - 1] == "\n":
+            if match.start() != match.end() or match.start() == 0 or text[match.start() - 1] in "\n\f":
                 blank = True
             continue
         lead = len(raw) - len(raw.lstrip(BLANK))
         start = match.start() + lead
+        blank = blank or text[match.start() - 1 : match.start()] == "\f"  # a new page starts a new block
         lines.append(Line(start, start + len(stripped), stripped, blank, index=len(lines)))
         blank = False
     return lines
@@ -213,8 +217,8 @@ def split_lines(text: str) -> list[Line]:
 
 # ---------------------------------------------------------------- headings
 
-NUMBERING = r"(?:BAB\s+[IVXL]+\b\.?|BAB\s+\d+\.?|[IVX]+\.\d+(?:\.\d+)*\.?|\d+(?:\.\d+)*\.?|[A-Z]\.|[IVX]+\.|[a-z]\.|\([a-z0-9]\))"
-HEADING_NUMBERING = r"(?:BAB\s+[IVXL]+\b\.?|BAB\s+\d+\.?|[IVX]+\.\d+(?:\.\d+)*\.?|\d+(?:\.\d+)*\.?|[A-Z]\.|[IVX]+\.)"
+NUMBERING = r"(?:(?:BAB|Bab)\s+[IVXL]+\b\.?|(?:BAB|Bab)\s+\d+\.?|[IVX]+\.\d+(?:\.\d+)*\.?|\d+(?:\.\d+)*\.?|[A-Z]\.|[IVX]+\.|[a-z]\.|\([a-z0-9]\))"
+HEADING_NUMBERING = r"(?:(?:BAB|Bab)\s+[IVXL]+\b\.?|(?:BAB|Bab)\s+\d+\.?|[IVX]+\.\d+(?:\.\d+)*\.?|\d+(?:\.\d+)*\.?|[A-Z]\.|[IVX]+\.)"
 NUMBERING_ONLY = re.compile(rf"^{NUMBERING}$")
 MARKDOWN_HEADING = re.compile(r"^(#{1,6})\s+(.*)$")
 BAB = re.compile(r"^(?:BAB|Bab)\s+([IVXL]+|\d+)\b")
@@ -407,6 +411,9 @@ ENTRY_START = re.compile(
 # "Food and Agriculture Organization. 2020.", "Kementerian Luar Negeri [Kemlu RI]. (2021)": an
 # author (no colon, no digits) then a year opens an entry, however many words the name has
 AUTHOR_YEAR_START = re.compile(r"^[A-Z][^:;()\d]{1,150}?[.,]?\s+\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?[.,:]")
+PARTICLE_NAME_START = re.compile(
+    r"^(?:van|von|de|der|den|du|da|di|al|el|bin|ter|ten|le|la)(?:\s+(?:der|den|de|la))?(?:\s+|-)[A-Z][\w'’\-]+,"
+)
 BULLET = re.compile(r"^(?:[-•*▪]\s+|\[\d{1,3}\]\s*|\d{1,3}[.)]\s+)")
 
 
@@ -482,11 +489,7 @@ def _is_running_header(line: Line, repeated: set[str], references: bool, seen: s
     key = _furniture_key(line.text)
     if key not in repeated or TERMINAL.search(line.text):
         return False
-    words = len(line.text.split())
-    if references:
-        return key in seen
-    # a long repeated line is a running head only when it stands apart from the prose
-    return words <= 8 or line.blank_before
+    return key in seen if references else True
 
 
 def classify(doc: Document, lines: list[Line]) -> None:
@@ -549,12 +552,14 @@ def classify(doc: Document, lines: list[Line]) -> None:
         elif (match := NOTE_PLAIN.match(text)) and (
             notes_section
             or looks_like_reference(text[match.end():]) and (
-                int(match.group(1)) in pending or (last_note and int(match.group(1)) == last_note + 1))
+                int(match.group(1)) in pending or (last_note and int(match.group(1)) == last_note + 1)
+                or _next_note_follows(lines, line, int(match.group(1))))
             or int(match.group(1)) in pending_plain - noted and len(text) < 600
             and re.match(r"\d{1,3}\s+[A-Z“\"]", text) and not line.headings
         ) and not re.match(r"BAB\b", text[match.end():]) and (notes_section or not inline_headings(line, False)):
             line.kind, line.number = "note", int(match.group(1))
-        elif re.fullmatch(r"\d{1,3}", text) and int(text) in pending and _next_is_reference(lines, line):
+        elif (re.fullmatch(r"\d{1,3}", text) and int(text) in pending and _next_is_reference(lines, line)
+              and _furniture_key(lines[line.index + 1].text) not in repeated):
             line.kind, line.number = "note", int(text)
         elif previous is not None and previous.kind == "note" and re.fullmatch(r"\d{1,3}", text):
             line.kind = "furniture"
@@ -603,6 +608,16 @@ def classify(doc: Document, lines: list[Line]) -> None:
 def _blank_after(lines: list[Line], line: Line) -> bool:
     index = line.index
     return index + 1 >= len(lines) or lines[index + 1].blank_before
+
+
+def _next_note_follows(lines: list[Line], line: Line, number: int) -> bool:
+    """The next line is note ``number + 1`` reading like a reference: a block of
+    notes whose first marker was not recognised in the prose ("80%.1")."""
+    if line.index + 1 >= len(lines):
+        return False
+    following = NOTE_PLAIN.match(lines[line.index + 1].text)
+    return bool(following and int(following.group(1)) == number + 1
+                and looks_like_reference(lines[line.index + 1].text[following.end():]))
 
 
 def _next_is_reference(lines: list[Line], line: Line) -> bool:
@@ -945,7 +960,8 @@ def _continues_entry(previous: Line, line: Line, entry: list[Line]) -> bool:
     if joined.count("<") > joined.count(">") or joined.count("(") > joined.count(")"):
         return True
     text = line.text
-    if re.match(r"^\[(?!\d{1,3}\])", text) or NOTE_CONTINUATION.match(text) or text[:1].islower():
+    particle_name = PARTICLE_NAME_START.match(text)  # "van der Pijl, K. (2012)." opens an entry
+    if re.match(r"^\[(?!\d{1,3}\])", text) or NOTE_CONTINUATION.match(text) or (text[:1].islower() and not particle_name):
         return True
     if line.blank_before:
         return False
@@ -953,9 +969,18 @@ def _continues_entry(previous: Line, line: Line, entry: list[Line]) -> bool:
         return False
     if BULLET.match(entry[0].text):
         return True  # hanging lines of a bulleted entry
-    if not re.search(r"[.)>\]]$", previous.text):
+    if not re.search(r"[.)>\]]$|https?://\S+$", previous.text):
         return True
-    return not (ENTRY_START.match(text) or AUTHOR_YEAR_START.match(text))
+    if ENTRY_START.match(text) or AUTHOR_YEAR_START.match(text) or particle_name:
+        return False
+    # a line with a year of its own after an entry that has one opens the next entry
+    # ("Undang-Undang … Nomor 37 Tahun 1999 tentang …"); "Boston: Little, Brown, 1977." goes on
+    return not (text[:1].isupper() and _entry_year(joined) and _entry_year(text)
+                and not re.match(r"^[A-Z][\w\s.&'’\-]{0,40}:\s", text))
+
+
+def _entry_year(text: str) -> bool:
+    return bool(re.search(r"\b(?:1[5-9]\d\d|20\d\d)[a-z]?\b", re.sub(r"https?://\S+|www\.\S+", " ", text)))
 
 
 # repository metadata exports: "dc.description.abstract | Terorisme, … Tenggara. | en_US |"
@@ -1027,7 +1052,11 @@ def _paragraphs(doc: Document, lines: list[Line], inline: list[tuple[int, int, i
     for spans in paragraphs:
         merged: list[tuple[int, int]] = []
         for s, e in spans:
-            if merged and not text[merged[-1][1] : s].strip(BLANK):
+            gap = text[merged[-1][1] : s] if merged else "x"
+            # lines of one paragraph run together; a blank line inside it (text that
+            # puts a blank line after every line) stays a cut, which the tokenizer
+            # would otherwise take for a paragraph break
+            if not gap.strip(BLANK) and gap.count("\n") < 2 and "\f" not in gap:
                 merged[-1] = (merged[-1][0], e)
             else:
                 merged.append((s, e))

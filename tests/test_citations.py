@@ -545,3 +545,107 @@ def test_repeated_author_dashes_and_secondary_citations() -> None:
     ]
     waltz = doc.citations[-1]
     assert doc.unit_by_id()[waltz.unit or ""].text.startswith("Negara hidup dalam anarki.")  # closes the sentence before
+
+
+def _page_layout_variants() -> dict[str, str]:
+    text = (DATA / "pdf_hard_wrapped.txt").read_text(encoding="utf-8")
+    header = "Jurnal Kajian Maritim"
+    return {
+        "form feeds (pdftotext)": text.replace("\n\n" + header, "\f" + header).replace("\n\n1\n", "\n1\n"),
+        "CRLF line ends": text.replace("\n", "\r\n"),
+        "page numbers without blank lines": re.sub(r"\n\n(\d)\n\n", r"\n\1\n", text),
+        "no blank lines at all": text.replace("\n\n", "\n"),
+    }
+
+
+@pytest.mark.parametrize("variant", sorted(_page_layout_variants()))
+def test_pdf_text_page_layout_variants(variant: str) -> None:
+    """The same PDF text with other page-break conventions keeps its notes,
+    resolutions, links, and no running head or page number in the prose."""
+    doc = run(Document(id="t", source_path="t.txt", text=_page_layout_variants()[variant]))
+    assert [(n.id, n.resolves_to, n.source) for n in doc.notes] == [
+        ("n1", "n1", "b1"), ("n2", "n1", "b1"), ("n3", "n3", "b3"), ("n4", "n4", "b2"), ("n5", "n3", "b3"),
+        ("n6", "n1", "b1"),
+    ]
+    assert [(c.marker, c.source) for c in doc.citations] == [
+        ("1", "b1"), ("2", "b1"), ("3", "b3"), ("4", "b2"), ("5", "b3"), ("6", "b1"),
+    ]
+    assert len(doc.sources) == 4
+    for paragraph in doc.paragraphs:
+        for start, end in paragraph.spans():
+            assert "Jurnal Kajian Maritim" not in doc.text[start:end]
+            assert not re.search(r"\n\d\r?\n", doc.text[start:end])
+
+
+def test_plain_digit_marker_forms() -> None:
+    """Markers that a PDF dump leaves as plain digits, in the places theses put them."""
+    sentences = [
+        "Angka pengangguran mencapai 80%.1 Selain itu, kemiskinan meningkat.",
+        "Lembaga ini dikenal sebagai badan pengungsi (UNHCR).2 Namun, perannya terbatas.",
+        "Ia menyebutnya “diplomasi senyap”.3 Dan hal itu terbukti.",
+        "Kebijakan ini berlaku sejak akhir 2020).4 Lalu muncul kritik.",
+        "Perjanjian ditandatangani pada tahun 2019,5 yang kemudian diratifikasi.",
+        "Hal ini disebut sebagai kepentingan nasional6 oleh para realis.",
+        "Menurut Morgenthau7, kekuasaan adalah inti politik.",
+        "Sebanyak 12 negara menandatangani perjanjian itu pada tahun 1945.8",
+    ]
+    notes = "\n".join(f"{k} Sukma Wijaya, Judul Buku Nomor {k} (Jakarta: Gramedia, 2019), hlm. {k}." for k in range(1, 9))
+    text = "PENDAHULUAN\n\n" + "\n\n".join(sentences) + "\n\n" + notes + "\n"
+    doc = run(Document(id="t", source_path="t.txt", text=text))
+    assert [n.id for n in doc.notes] == [f"n{k}" for k in range(1, 9)]
+    assert [(c.marker, c.note) for c in doc.citations] == [(str(k), f"n{k}") for k in range(1, 9)]
+    assert [doc.unit_by_id()[c.unit or ""].text[:12] for c in doc.citations] == [s[:12] for s in sentences]
+
+
+def test_note_links_by_url_and_by_words() -> None:
+    """Notes without a parsed author still find their entry: by URL, or by almost
+    all of their words when the years agree (two statutes told apart by year)."""
+    from pipeline.citations import link_note_sources, resolve_notes
+    from pipeline.model import Note, Source
+
+    entries = [
+        "“Indonesia dan Australia Sepakati Kerja Sama Maritim”. Tempo.co, 12 Juni 2019. https://tempo.co/maritim.",
+        "Undang-Undang Republik Indonesia Nomor 37 Tahun 1999 tentang Hubungan Luar Negeri.",
+        "Undang-Undang Republik Indonesia Nomor 24 Tahun 2000 tentang Perjanjian Internasional.",
+    ]
+    sources = [Source(id=f"b{k}", start=0, end=0, text=t, fields=parse_source(t)) for k, t in enumerate(entries, 1)]
+    texts = [
+        "“Sepakati Kerja Sama Maritim”, dalam https://www.tempo.co/maritim/, diakses 5 Juli 2020.",
+        "Undang-Undang Nomor 24 Tahun 2000 tentang Perjanjian Internasional, Pasal 2.",
+        "Undang-Undang Nomor 37 Tahun 1999 tentang Hubungan Luar Negeri, Pasal 1.",
+        "Wawancara dengan pejabat Kementerian Luar Negeri, Jakarta, 12 Maret 2021.",
+    ]
+    notes = [Note(id=f"n{k}", number=str(k), start=0, end=0, text=t) for k, t in enumerate(texts, 1)]
+    resolve_notes(notes)
+    link_note_sources(notes, sources)
+    assert [n.source for n in notes] == ["b1", "b3", "b2", None]
+
+
+def test_op_cit_with_an_acronym_of_the_earlier_author() -> None:
+    from pipeline.citations import resolve_notes
+    from pipeline.model import Note
+
+    texts = [
+        "Kementerian Luar Negeri Republik Indonesia, *Diplomasi Indonesia 2019*, (Jakarta: Kemlu, 2020), hlm. 3.",
+        "Sukma Wijaya, *Diplomasi Kesehatan*, (Jakarta: Gramedia, 2019), hlm. 3.",
+        "Kemlu RI, op.cit., hlm. 9.",
+    ]
+    notes = [Note(id=f"n{k}", number=str(k), start=0, end=0, text=t) for k, t in enumerate(texts, 1)]
+    resolve_notes(notes)
+    assert notes[2].resolves_to == "n1"
+
+
+STANZA_TOKENIZER = Path(__file__).resolve().parents[1] / "models" / "stanza" / "id" / "tokenize.pt"
+
+
+@pytest.mark.skipif(not STANZA_TOKENIZER.exists(), reason="needs the project's Stanza tokenizer (make models)")
+def test_written_documents_with_stanza_sentences() -> None:
+    """The same scores when the units come from the real nlp stage."""
+    from pipeline.gold import load_gold
+    from pipeline.nlp import annotate
+
+    for name in WRITTEN:
+        doc = link_citations(annotate(segment(read_document(DATA / f"{name}.txt", name))))
+        scores = score_citations(doc, load_gold(DATA / f"{name}.gold.jsonl", doc.text))
+        assert (scores["marker_fp"], scores["marker_fn"]) == (0, 0), (name, scores)
+        assert scores["resolution_accuracy"] == 1.0 and scores["link_accuracy"] == 1.0, (name, scores)

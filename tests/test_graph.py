@@ -223,3 +223,19 @@ def test_real_documents_write_valid_graphs(path: Path, tmp_path: Path) -> None:
     graph = read_graph(out)
     assert graph.document.counts["units"] == len(graph.units) > 10
     assert graph.document.counts["notes"] >= 4
+
+
+def test_interrupted_write_leaves_the_old_file_whole(tmp_path: Path,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    out = tmp_path / "uji.jsonl"
+    write_graph(synthetic_document(), out, "v1")
+    before = out.read_bytes()
+
+    def killed(*_: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", killed)
+    with pytest.raises(KeyboardInterrupt):
+        write_graph(synthetic_document(), out, "v2")
+    assert out.read_bytes() == before
+    assert [path.name for path in tmp_path.iterdir()] == ["uji.jsonl"]

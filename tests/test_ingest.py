@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
 from pathlib import Path
 
 import docx
@@ -231,3 +232,89 @@ def test_docx_footnotes_become_markers_and_notes(tmp_path: Path) -> None:
     assert [(c.marker, c.note, units[c.unit].text) for c in doc.citations] == [
         ("1", "n1", SENTENCES[0] + "¹"), ("2", "n2", SENTENCES[1] + "²"), ("3", "n3", SENTENCES[2] + "³")]
     assert len(doc.paragraphs) == 2
+
+
+# ---------------------------------------------------------------- a multi-page PDF of a document written by us
+
+DATA = Path(__file__).resolve().parent / "data"
+SUPERSCRIPTS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
+
+
+def build_article_pdf(path: Path) -> None:
+    """``tests/data/artikel_catatan_kaki.txt`` typeset as a journal PDF: one page per
+    note block, a running head, lines wrapped at ~95 characters, raised 6-point
+    markers, the page's notes in 8-point type at the foot, and page numbers."""
+    import textwrap
+
+    blocks = (DATA / "artikel_catatan_kaki.txt").read_text(encoding="utf-8").replace("*", "").split("\n\n")
+    pages: list[tuple[list[str], list[str]]] = [([], [])]
+    for block in blocks:
+        if block[:1] in SUPERSCRIPTS:
+            pages[-1][1].extend(block.splitlines())
+            pages.append(([], []))
+        else:
+            pages[-1][0].append(block.strip())
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    width, height = A4
+
+    def runs(x: float, y: float, text: str, size: float) -> None:
+        for piece in re.split(f"([{SUPERSCRIPTS}]+)", text):
+            if not piece:
+                continue
+            raised = piece[0] in SUPERSCRIPTS
+            font_size = 6 if raised else size
+            shown = piece.translate(str.maketrans(SUPERSCRIPTS, "0123456789")) if raised else piece
+            pdf.setFont("Helvetica", font_size)
+            pdf.drawString(x, y + (4 if raised else 0), shown)
+            x += pdf.stringWidth(shown, "Helvetica", font_size)
+
+    for number, (body, notes) in enumerate(pages, 1):
+        pdf.setFont("Helvetica", 8)
+        pdf.drawString(72, height - 40, "Jurnal Uji Diplomasi Kesehatan, Vol. 1, No. 1, 2022")
+        y = height - 72
+        for block in body:
+            for line in block.splitlines():
+                for wrapped in textwrap.wrap(line, 95):
+                    runs(72, y, wrapped, 10)
+                    y -= 14
+            y -= 10
+        y = 60 + 11 * len(notes)
+        for note in notes:
+            runs(72, y, note, 8)
+            y -= 11
+        pdf.setFont("Helvetica", 10)
+        pdf.drawString(width / 2, 30, str(number))
+        pdf.showPage()
+    pdf.save()
+
+
+def test_multi_page_pdf_keeps_notes_resolutions_and_links(tmp_path: Path) -> None:
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    from test_citations import split_units
+
+    path = tmp_path / "artikel.pdf"
+    build_article_pdf(path)
+    doc = link_citations(split_units(segment(read_document(path, "artikel"))))
+    assert [doc.text[s:e] for s, e in doc.marker_hints] == [_superscript(k) for k in range(1, 16)]
+    assert [(s.heading, s.role) for s in doc.sections] == [
+        ("Abstrak", "abstract"), ("A. Latar Belakang", "introduction"), ("B. Pembahasan", "body"),
+        ("C. Kesimpulan", "conclusion"), ("DAFTAR PUSTAKA", "references"),
+    ]
+    assert [(n.id, n.resolves_to, n.source) for n in doc.notes] == [
+        ("n1", "n1", "b3"), ("n2", "n1", "b3"), ("n3", "n3", "b1"), ("n4", "n3", "b1"), ("n5", "n5", "b4"),
+        ("n6", "n1", "b3"), ("n7", "n7", "b2"), ("n8", "n7", "b2"), ("n9", "n5", "b4"), ("n10", "n5", "b4"),
+        ("n11", "n1", "b3"), ("n12", "n12", "b5"), ("n13", None, None), ("n14", "n14", "b6"), ("n15", "n14", "b6"),
+    ]
+    assert [(c.marker, c.note) for c in doc.citations] == [(str(k), f"n{k}") for k in range(1, 16)]
+    assert len(doc.sources) == 6
+    for paragraph in doc.paragraphs:
+        for start, end in paragraph.spans():
+            assert "Jurnal Uji" not in doc.text[start:end]
+    cut = next(p for p in doc.paragraphs if any(doc.text[s:e].endswith("sehingga") for s, e in p.spans()))
+    assert len(cut.parts) == 2 and doc.text[cut.parts[1][0] :].startswith("jalur multilateral")
+
+
+def _superscript(number: int) -> str:
+    return str(number).translate(str.maketrans("0123456789", SUPERSCRIPTS))

@@ -50,6 +50,12 @@ def test_markers_are_blanked_with_same_length():
     assert prep.masked[text.index("¹")] == 1
 
 
+def test_squares_of_units_are_not_markers():
+    text = "luas 32988 km² dan 5 m³ air, korban² itu"
+    prep = nlp._prepare(text, [(0, len(text))], [])
+    assert prep.text == "luas 32988 km² dan 5 m³ air, korban  itu"
+
+
 def test_marker_hints_are_blanked():
     text = "korban12 bertambah"
     prep = nlp._prepare(text, [(0, len(text))], [(6, 8)])

@@ -321,3 +321,18 @@ def test_long_running_header_and_page_numbers_in_bibliography() -> None:
     doc = text_document("\n".join(pages))
     assert [s.text.split(".")[0] for s in doc.sources] == ["Acharya, Amitav", "Kementerian Luar Negeri Republik Indonesia"]
     assert all(header not in doc.text[p.start : p.end] for p in doc.paragraphs)
+
+
+@pytest.mark.parametrize(
+    ("heading", "role"),
+    [
+        ("BAB I\nPENDAHULUAN", "introduction"), ("Bab I Pendahuluan", "introduction"), ("1. PENDAHULUAN", "introduction"),
+        ("A. Latar Belakang Masalah", "introduction"), ("BAB II TINJAUAN PUSTAKA", "body"),
+        ("BAB IV HASIL DAN PEMBAHASAN", "body"), ("BAB V KESIMPULAN DAN SARAN", "conclusion"), ("Bab V Penutup", "conclusion"),
+        ("Kesimpulan dan Rekomendasi", "conclusion"), ("Daftar Referensi", "references"), ("BIBLIOGRAFI", "references"),
+    ],
+)
+def test_thesis_heading_forms(heading: str, role: str) -> None:
+    prose = "Kalimat prosa yang cukup panjang untuk dianggap sebagai paragraf dalam dokumen ini. Kalimat kedua ada."
+    doc = text_document(f"JUDUL SKRIPSI TENTANG SESUATU\n\nNama Penulis\n\n{heading}\n\n{prose}\n")
+    assert [(s.heading, s.role) for s in doc.sections] == [(" ".join(heading.split()), role)]
