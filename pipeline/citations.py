@@ -476,8 +476,14 @@ def _author_year_mentions(text: str, start: int, end: int) -> list[tuple[int, in
     found: list[tuple[int, int, str, list[str], str]] = []
     taken: list[tuple[int, int]] = []
 
+    events = lexicon("citation_event_words")  # "Deklarasi Bangkok (1967)", "(Konvensi Hukum Laut 1982)"
+
     def names_ok(names: list[str]) -> bool:
         return bool(names) and all(n.lower() not in not_names for n in names)
+
+    def names_an_event(names: list[str], before: str) -> bool:
+        previous = re.search(r"([A-Z][\w\-]*)\s*$", before)
+        return any(n.lower() in events for n in names) or bool(previous and previous.group(1).lower() in events)
 
     def name_words(written: str) -> list[str]:
         written = re.sub(r"\[[^\]]*\]", " ", written)  # "Badan Pusat Statistik [BPS]": the name, not its acronym
@@ -492,7 +498,7 @@ def _author_year_mentions(text: str, start: int, end: int) -> list[tuple[int, in
             one = ONE_PARENTHETICAL.match(part.group())
             if one:
                 names = name_words(one.group(1))
-                if not names_ok(names[:1]):
+                if not names_ok(names[:1]) or names_an_event(names, ""):
                     previous_names = []
                     continue
                 years = _years(one.group(2), one.group(3))
@@ -519,8 +525,9 @@ def _author_year_mentions(text: str, start: int, end: int) -> list[tuple[int, in
                 names.pop(0)
             if names and names[0] != name_words(match.group(1))[0]:
                 s = start + match.start(1) + match.group(1).index(names[0])
-            if not names_ok(names) or names[-1].lower() in lexicon("citation_non_authors"):
-                continue  # "Krisis Asia (1997)", "Perang Dingin (1991)": events, not authors
+            if (not names_ok(names) or names[-1].lower() in lexicon("citation_non_authors")
+                    or names_an_event(names, text[start:s])):
+                continue  # "Krisis Asia (1997)", "Perjanjian Westphalia (1648)": events, not authors
             marker = text[s:e]
             for year in _years(match.group(2), match.group(3)):
                 found.append((s, e, marker, names, year))

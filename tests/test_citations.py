@@ -474,6 +474,10 @@ def test_written_pdf_text_notes_and_links() -> None:
         ("Hal ini dijelaskan (lihat misalnya Hadi, 2015).", [("2015", ["Hadi"])]),
         ("Hal ini dijelaskan (Hadi, 2015, hal. 5-7; juga Putra, 2018).", [("2015", ["Hadi"]), ("2018", ["Putra"])]),
         ("Hal ini terjadi pada Krisis Asia (1997).", []),
+        ("Sejak Deklarasi Bangkok (1967) ASEAN berdiri.", []),
+        ("Perjanjian Westphalia (1648) menandai negara modern.", []),
+        ("Hal ini diatur hukum laut (Konvensi Hukum Laut PBB 1982).", []),
+        ("Menurut laporan UNHCR (2019) jumlah pengungsi naik.", [("2019", ["UNHCR"])]),
         ("Indonesia, Malaysia dan Thailand (2019) sepakat.", []),
         ("Presiden Soeharto (1966-1998) membuat kebijakan.", []),
         ("Jumlahnya naik (2019: 45%).", []),
@@ -649,3 +653,34 @@ def test_written_documents_with_stanza_sentences() -> None:
         scores = score_citations(doc, load_gold(DATA / f"{name}.gold.jsonl", doc.text))
         assert (scores["marker_fp"], scores["marker_fn"]) == (0, 0), (name, scores)
         assert scores["resolution_accuracy"] == 1.0 and scores["link_accuracy"] == 1.0, (name, scores)
+
+
+def test_apa_bibliography_entry_shapes() -> None:
+    """Entries a thesis Daftar Pustaka holds: a wrapped publisher line, a URL at the
+    end of an entry, "2004a"/"2004b", a statute, a name starting "van der"."""
+    prose = (
+        "Pendahuluan\n\nIlmu ini berkembang (Mas'oed, 1990). Soft power penting (Nye, 2004a), juga di era informasi "
+        "(Nye, 2004b). Media melaporkan hal itu (Kompas, 2019). Metode ini lazim (Creswell, 2014; Moleong, 2010). "
+        "Kajian kritis juga ada (van der Pijl, 2012).\n\nDAFTAR PUSTAKA\n\n"
+    )
+    entries = [
+        "Creswell, J. W. (2014). Research Design: Qualitative, Quantitative, and Mixed Methods Approaches.",
+        "Thousand Oaks: Sage.",
+        "Kompas. (2019, 12 Maret). Angka kemiskinan turun. Diakses dari https://www.kompas.com/kemiskinan",
+        "Mas'oed, M. (1990). Ilmu Hubungan Internasional: Disiplin dan Metodologi. Jakarta: LP3ES.",
+        "Moleong, L. J. (2010). Metodologi Penelitian Kualitatif. Bandung: Remaja Rosdakarya.",
+        "Nye, J. S. (2004a). Soft Power: The Means to Success in World Politics. New York: PublicAffairs.",
+        "Nye, J. S. (2004b). Power in the Global Information Age. London: Routledge.",
+        "Undang-Undang Republik Indonesia Nomor 37 Tahun 1999 tentang Hubungan Luar Negeri.",
+        "van der Pijl, K. (2012). The Making of an Atlantic Ruling Class. London: Verso.",
+    ]
+    doc = run(Document(id="t", source_path="t.txt", text=prose + "\n".join(entries) + "\n"))
+    assert [s.text.split(" (")[0].split(" Nomor")[0] for s in doc.sources] == [
+        "Creswell, J. W.", "Kompas.", "Mas'oed, M.", "Moleong, L. J.", "Nye, J. S.", "Nye, J. S.", "Undang-Undang Republik Indonesia",
+        "van der Pijl, K.",
+    ]
+    assert doc.sources[0].text.endswith("Thousand Oaks: Sage.")
+    assert [(c.marker, c.source) for c in doc.citations] == [
+        ("(Mas'oed, 1990)", "b3"), ("(Nye, 2004a)", "b5"), ("(Nye, 2004b)", "b6"), ("(Kompas, 2019)", "b2"),
+        ("Creswell, 2014", "b1"), ("Moleong, 2010", "b4"), ("(van der Pijl, 2012)", "b8"),
+    ]
