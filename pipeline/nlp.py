@@ -67,6 +67,7 @@ TRAILING_URL_PUNCT = ".,;:!?"
 NUMBER = re.compile(r"\d+(?:[.,]\d+)+")
 INITIAL = re.compile(r"[A-Z]\.")
 OPENERS = "\"'“‘([{"
+CLOSERS = "”’)]}.,;:"
 
 log = logging.getLogger(__name__)
 
@@ -329,8 +330,13 @@ def _keeps_going(prep: _Prepared, sent: list[_Word], nxt: list[_Word]) -> bool:
     gap = text[end:start]
     if not gap and not first.isupper():
         return True  # "70.000", a URL: no space, no capital
+    if first in CLOSERS or all(w.upos == "PUNCT" or not w.text.strip(CLOSERS) for w in nxt):
+        return True  # '“Children, Beware!”.': the rest is closing punctuation
     if any(a < end and start < b for a, b in prep.protected):
         return True
+    said = text[sent[0].start:end]
+    if said.count("“") > said.count("”") and "”" in text[start:start + 60]:
+        return True  # a short quoted title: “Lightning. Children, Beware!”
     if text[end - 1:end] != ".":
         return False
     terms, titles = abbreviations()

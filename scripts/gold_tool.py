@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 
 SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)]?[\u00b9\u00b2\u00b3\u2070-\u2079\d]*\s+(?=[\"“(A-Z\u00b9])")
-ABBREVIATIONS = ("hal.", "hlm.", "dkk.", "al.", "No.", "Vol.", "op.cit.", "Ibid.", "dll.", "dsb.", "Dr.", "Prof.", "St.", "M.")
+ABBREVIATIONS = ("hal.", "hlm.", "dkk.", "et al.", "No.", "Vol.", "op.cit.", "Ibid.", "dll.", "dsb.", "Dr.", "Prof.", "St.", "M.")
 
 
 def draft(text: str) -> list[tuple[int, int]]:

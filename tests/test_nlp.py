@@ -122,6 +122,7 @@ CASES = [
     ("Kirim surat ke redaksi@jurnal.ui.ac.id untuk keterangan lebih lanjut.", 1, ["redaksi@jurnal.ui.ac.id"]),
     ("Menurut Peter M. Haas kelompok epistemik adalah jaringan ahli.", 1, ["M."]),
     ("Ini kalimat pertama. Ini kalimat kedua.", 2, []),
+    ("Kampanye itu bertema “Lightning. Children, Beware!”.² Kampanye lain menyusul.", 2, []),
 ]
 
 
