@@ -164,9 +164,7 @@ def _build_pipeline(config: NLPConfig) -> Any:
         log.warning("nlp: no usable model for %s in %s; running %s", ",".join(missing), model_dir, ",".join(procs))
     use = {p: found[p] for p in procs}
     resources = model_dir / "resources.json"
-    if not resources.exists() or json.loads(resources.read_text())["id"]["packages"][PACKAGE].keys() != {
-        p for p in use if p != "mwt"
-    }:
+    if not resources.exists():
         tmp = Path(tempfile.mkdtemp(prefix="argmap_stanza_"))
         resources = tmp / "resources.json"
         resources.write_text(json.dumps(_resources_json(use)))

@@ -58,7 +58,7 @@ def _upstream_fingerprint() -> str:
         digest.update((ROOT / "pipeline" / f"{name}.py").read_bytes())
     stanza_dir = ROOT / "models" / "stanza"
     if stanza_dir.exists():
-        for path in sorted(stanza_dir.rglob("*")):
+        for path in sorted(stanza_dir.rglob("*.pt")):  # the models, not their logs
             if path.is_file():
                 stat = path.stat()
                 digest.update(f"{path.relative_to(stanza_dir)}:{stat.st_size}:{stat.st_mtime_ns}".encode())
@@ -154,6 +154,7 @@ class GoldCase:
     gold: GoldDocument
     prepared: Document
     gold_doc: Document
+    support_pairs: tuple[list[dict[str, float]], list[bool]] | None = None
 
 
 def load_cases(gold_dir: Path = GOLD_DIR, use_cache: bool = True) -> list[GoldCase]:
@@ -224,16 +225,16 @@ def gold_labelled(doc: Document, gold: GoldDocument) -> Document:
     return labelled
 
 
-def support_pairs(cases: list[GoldCase]) -> tuple[list[dict[str, float]], list[bool]]:
-    """Candidate (unit, claim) pairs of the documents that have gold relations."""
+def case_support_pairs(case: GoldCase) -> tuple[list[dict[str, float]], list[bool]]:
+    """Candidate (unit, claim) pairs of one gold document with relations (computed once)."""
     from pipeline.relations import candidate_rows, similarity_matrix, support_candidates, unit_infos
 
+    if case.support_pairs is not None:
+        return case.support_pairs
     rows: list[dict[str, float]] = []
     targets: list[bool] = []
-    for case in cases:
-        gold_supports = {(r["from"], r["to"]) for r in case.gold.relations if r["label"] == "supports"}
-        if not gold_supports:
-            continue
+    gold_supports = {(r["from"], r["to"]) for r in case.gold.relations if r["label"] == "supports"}
+    if gold_supports:
         infos = unit_infos(gold_labelled(case.gold_doc, case.gold))
         similarity = similarity_matrix(infos)
         for i, info in enumerate(infos):
@@ -242,6 +243,18 @@ def support_pairs(cases: list[GoldCase]) -> tuple[list[dict[str, float]], list[b
             candidates = support_candidates(infos, i)
             rows += candidate_rows(infos, similarity, i, candidates)
             targets += [(info.unit.id, infos[j].unit.id) in gold_supports for j in candidates]
+    case.support_pairs = (rows, targets)
+    return case.support_pairs
+
+
+def support_pairs(cases: list[GoldCase]) -> tuple[list[dict[str, float]], list[bool]]:
+    """Candidate pairs of the documents that have gold relations."""
+    rows: list[dict[str, float]] = []
+    targets: list[bool] = []
+    for case in cases:
+        case_rows, case_targets = case_support_pairs(case)
+        rows += case_rows
+        targets += case_targets
     return rows, targets
 
 

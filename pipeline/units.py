@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import logging
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,10 +92,11 @@ def make_label_pipeline(random_state: int = 0) -> Pipeline:
         ],
         transformer_weights={"lemmas": 1.0, "chars": 1.0, "pos": 0.5, "rules": 1.0},
     )
-    # class-balanced logistic regression: its probabilities are already calibrated enough for
-    # ranking, and in grouped cross-validation it beat a sigmoid-calibrated LinearSVC (0.69 vs 0.65)
-    classifier = LogisticRegression(C=1.0, class_weight="balanced", max_iter=3000,
-                                    random_state=random_state)
+    # class-balanced logistic regression: in grouped cross-validation it beat a sigmoid-calibrated
+    # LinearSVC (macro-F1 0.69 vs 0.65); saga with a loose tolerance is 5x faster than lbfgs here
+    # for the same scores, which keeps leave-one-document-out within minutes on two cores
+    classifier = LogisticRegression(C=1.0, class_weight="balanced", solver="saga", tol=1e-3,
+                                    max_iter=3000, random_state=random_state)
     return Pipeline([("features", features), ("classify", classifier)])
 
 
@@ -234,7 +236,7 @@ def save_model(model: ArgumentModel, directory: Path = MODEL_DIR) -> None:
         _drop_pruned_terms(pipeline)
     bundle = {"label": model.label, "attribution": model.attribution, "kind": model.kind,
               "major": model.major, "supports": model.supports}
-    skops.io.dump(bundle, directory / MODEL_FILE)
+    skops.io.dump(bundle, directory / MODEL_FILE, compression=zipfile.ZIP_DEFLATED, compresslevel=9)
     (directory / METADATA_FILE).write_text(
         json.dumps(model.metadata, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
         encoding="utf-8",

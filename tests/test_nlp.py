@@ -205,3 +205,12 @@ def test_shipped_models_offline_on_seed(monkeypatch):
         assert unit.language == "id"
         for tok in unit.tokens:
             assert start <= tok.start < tok.end <= end
+
+
+@needs_models
+def test_tokenize_only_pipeline_works():
+    config = nlp.NLPConfig(processors=("tokenize",))
+    sentences = nlp.analyze_text("Ini kalimat pertama. Ini kalimat kedua.", config)
+    assert [len(s) for s in sentences] == [4, 4]
+    assert all(t.upos == "" and t.lemma == "" for s in sentences for t in s)
+    assert list(nlp.load_pipeline(config).processors) == ["tokenize"]
