@@ -307,6 +307,8 @@ def text_features(text: str, tokens: list[Token]) -> dict[str, float]:
             features[stem] = float(hits)
         if opening_regex(name).match(stripped):
             features[f"{stem}_start"] = 1.0
+    if _opens_with_named_report(stripped):
+        features["named_report_start"] = 1.0
     numbers = NUMBER_RE.findall(text)
     years = YEAR_RE.findall(text)
     lowered = text.lower()
@@ -345,6 +347,20 @@ def text_features(text: str, tokens: list[Token]) -> dict[str, float]:
     for name, count in pattern_counts(tokens).items():
         features[f"pattern={name}"] = float(count)
     return features
+
+
+def _opens_with_named_report(text: str) -> bool:
+    """ "Menurut Peter M. Haas …", "David Lewis mendefinisikan …": a named source's position."""
+    words = text.split()[:7]
+    if not words:
+        return False
+    if words[0].lower().strip(",") in ("menurut", "according"):
+        return True
+    reporting = {t for t in load_terms("reporting_verbs") if " " not in t}
+    for i, word in enumerate(words[1:], 1):
+        if word.lower().strip(",") in reporting:
+            return all(w[:1].isupper() or w in ("dan", "&", "dkk.", "et", "al.") for w in words[:i])
+    return False
 
 
 # ---------------------------------------------------------------- rules-only decision
@@ -386,7 +402,7 @@ def rule_scores(f: dict[str, float]) -> dict[str, float]:
 
 def rule_attribution(f: dict[str, float]) -> str:
     reported = (f.get("pattern=reported_name", 0) or f.get("pattern=according_to_name", 0)
-                or f.get("reporting_start", 0)
+                or f.get("reporting_start", 0) or f.get("named_report_start", 0)
                 or (f.get("reporting", 0) and f.get("has_citation", 0))
                 or (f.get("definition", 0) and f.get("has_citation", 0)))
     return "reported" if reported else "own"

@@ -49,7 +49,7 @@ MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "argument"
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 RULES_PRODUCER = "rules:lexicon"
-MAJOR_THRESHOLD = 0.6
+MAJOR_THRESHOLD = 0.8
 # types a saved model may contain; anything else is refused at load time
 TRUSTED_PREFIXES = ("sklearn.", "numpy.", "scipy.", "builtins.", "collections.")
 
@@ -165,8 +165,8 @@ def major_features(views: list[UnitView], claim_probability: list[float]) -> lis
 
 
 def rule_major(row: dict[str, float]) -> bool:
-    framed = row.get("role=abstract") or row.get("role=conclusion") or row.get("doc_end")
-    return bool(framed and (row.get("major_cue") or row.get("similar_elsewhere", 0) >= 0.3))
+    """A claim of the conclusion, or one announcing a result ("hasil penelitian menunjukkan…")."""
+    return bool(row.get("role=conclusion") or row.get("major_cue"))
 
 
 @dataclass
@@ -337,7 +337,10 @@ def _attributes_from_model(model: ArgumentModel, views: list[UnitView]) -> None:
     evidence = [i for i, v in enumerate(views) if v.unit.label == "evidence"]
     if model.attribution is not None and claims:
         for i, value in zip(claims, model.attribution.predict(rows[claims]), strict=True):
-            views[i].unit.attribution = str(value)
+            # a sentence that opens with a named source's reporting verb is reported whatever
+            # the model says (ANNOTATION.md §2: "Menurut …", "David Lewis mendefinisikan …")
+            named = views[i].features.get("named_report_start", 0.0)
+            views[i].unit.attribution = "reported" if named else str(value)
     if model.kind is not None and evidence:
         for i, value in zip(evidence, model.kind.predict(rows[evidence]), strict=True):
             views[i].unit.kind = str(value)
@@ -353,8 +356,10 @@ def _mark_major(model: ArgumentModel | None, views: list[UnitView]) -> None:
         classes = list(model.major.classes_)
         scores = model.major.predict_proba([rows[i] for i in claims])[:, classes.index("major")]
         threshold = float(model.metadata.get("major_threshold", MAJOR_THRESHOLD))
+        # the rule and the model together: each alone finds about a third of the gold majors
+        # in leave-one-document-out, their union a little more at the same precision
         for i, score in zip(claims, scores, strict=True):
-            views[i].unit.major = bool(score >= threshold)
+            views[i].unit.major = bool(score >= threshold) or rule_major(rows[i])
     else:
         for i in claims:
             views[i].unit.major = rule_major(rows[i])

@@ -96,7 +96,7 @@ def bad_batch(tmp_path_factory: pytest.TempPathFactory) -> dict:
             stream.write(block)
     (inputs / "no_headings.txt").write_text(NO_HEADINGS, encoding="utf-8")
     (inputs / "english.txt").write_text(ENGLISH, encoding="utf-8")
-    shutil.copy(SAMPLE, inputs / "a" / "same.txt")
+    (inputs / "a" / "same.txt").write_text(ENGLISH, encoding="utf-8")
     (inputs / "b" / "same.txt").write_text(NO_HEADINGS, encoding="utf-8")
     shutil.copy(SAMPLE, inputs / "good.txt")
     (inputs / "notes.rtf").write_text("{\\rtf1 bukan dokumen}", encoding="utf-8")

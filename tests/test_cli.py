@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -103,9 +102,13 @@ def test_force_redoes_and_output_is_byte_identical(batch: tuple[Path, int, dict]
     assert len(index) == len(SAMPLES) + 1
 
 
+TINY = ("Judul\n\nPendahuluan\n\nIndonesia menilai kerja sama maritim penting bagi kawasan. "
+        "Pada tahun 2020 kedua negara menandatangani perjanjian baru.\n")
+
+
 def test_changed_input_is_redone(tmp_path: Path) -> None:
     document = tmp_path / "doc.txt"
-    shutil.copy(SAMPLES[0], document)
+    document.write_text(TINY, encoding="utf-8")
     out = tmp_path / "out"
     assert main(["extract", str(document), "-o", str(out), "-q"]) == 0
     document.write_text(document.read_text(encoding="utf-8") + "\nTambahan.\n", encoding="utf-8")
@@ -117,8 +120,9 @@ def test_changed_input_is_redone(tmp_path: Path) -> None:
 def test_two_workers_give_the_same_bytes(batch: tuple[Path, int, dict], tmp_path: Path) -> None:
     _, _, contents = batch
     out = tmp_path / "j2"
-    assert main(["extract", *map(str, SAMPLES), str(SEED), "-o", str(out), "-j", "2", "-q"]) == 0
-    for path in [*SAMPLES, SEED]:
+    some = SAMPLES[:4]
+    assert main(["extract", *map(str, some), "-o", str(out), "-j", "2", "-q"]) == 0
+    for path in some:
         name = f"{path.stem}.jsonl"
         assert (out / name).read_bytes() == contents[name], name
 
@@ -153,11 +157,12 @@ def test_console_script_runs(tmp_path: Path) -> None:
     script = Path(sys.executable).with_name("argmap")
     if not script.exists():
         pytest.fail(f"console script {script} is not installed: pip install -e .")
-    result = subprocess.run([str(script), "extract", str(SAMPLES[0]), "-o", str(tmp_path)],
-                            check=False, capture_output=True, text=True)
+    (tmp_path / "tiny.txt").write_text(TINY, encoding="utf-8")
+    result = subprocess.run([str(script), "extract", str(tmp_path / "tiny.txt"), "-o",
+                             str(tmp_path / "out")], check=False, capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert "1 document: 1 written" in result.stderr
-    assert validate_file(tmp_path / f"{SAMPLES[0].stem}.jsonl") == []
+    assert validate_file(tmp_path / "out" / "tiny.jsonl") == []
 
 
 def test_validate_command(batch: tuple[Path, int, dict], tmp_path: Path,
