@@ -63,10 +63,14 @@ def _rss_mb() -> float:
 
 def time_in_process(paths: list[Path]) -> dict[str, Any]:
     """(a) and (d): bare Stanza, then the whole pipeline, over the same texts."""
+    import torch
+
+    from pipeline.cli import default_threads
     from pipeline.graph import write_graph
     from pipeline.ingest import read_document
     from pipeline.run import model_versions, pipeline_version, process_file, warm_up
 
+    torch.set_num_threads(default_threads())  # as each argmap worker does
     texts = [read_document(path, path.stem).text for path in paths]
     nlp = bare_stanza()
     nlp("Indonesia menilai kerja sama maritim penting bagi kawasan.")

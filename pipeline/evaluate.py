@@ -313,7 +313,7 @@ def render(results: dict[str, dict[str, DocScores]], citation_scores: dict[str, 
         "",
         "Written by `make eval` (`python -m pipeline.evaluate`); scored as ../shared/ANNOTATION.md §6.",
         "Each gold document is held out in turn and every model (labels, major, attribution,",
-        "kind, supports pairs) is fitted on the other documents only.",
+        "supports pairs) is fitted on the other documents only.",
         "",
         (f"- gold documents: {len(cases)} ({len(with_relations)} with relations); units: {units} "
         f"({', '.join(f'{k} {v}' for k, v in sorted(labels.items()))})"),
@@ -382,22 +382,37 @@ def render(results: dict[str, dict[str, DocScores]], citation_scores: dict[str, 
 
 def _citation_table(citation_scores: dict[str, Any]) -> list[str]:
     keys = sorted({k for v in citation_scores.values() if isinstance(v, dict) for k in v})
-    lines = [("Per document, as `pipeline.citations.score_citations(doc, gold)` returns them; "
-             "the last row averages the numeric values over documents."), "",
-             "| document | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
-    sums: dict[str, list[float]] = {k: [] for k in keys}
+    lines = [("Per document, as `pipeline.citations.score_citations(doc, gold)` returns them; the last "
+              "row is micro-averaged: counts summed, rates recomputed from the summed counts "
+              "(`X_accuracy` = Σ`X_correct` / Σ`X_total`; `X_precision/recall/f1` from Σ`X_tp/fp/fn`)."),
+             "", "| document | " + " | ".join(keys) + " |", "|---" * (len(keys) + 1) + "|"]
+    sums: dict[str, float] = dict.fromkeys(keys, 0.0)
     for doc_id, value in citation_scores.items():
         cells = []
         for k in keys:
             item = value.get(k, "") if isinstance(value, dict) else value
             if isinstance(item, int | float) and not isinstance(item, bool):
-                sums[k].append(float(item))
+                sums[k] += float(item)
                 cells.append(f"{item:.3f}" if isinstance(item, float) else str(item))
             else:
                 cells.append(str(item))
         lines.append(f"| {doc_id} | " + " | ".join(cells) + " |")
-    lines.append("| mean | " + " | ".join(_f(sum(v) / len(v)) if v else "" for v in sums.values()) + " |")
+    lines.append("| **micro** | " + " | ".join(_micro_cell(k, sums) for k in keys) + " |")
     return lines
+
+
+def _micro_cell(key: str, sums: dict[str, float]) -> str:
+    stem, _, measure = key.rpartition("_")
+    if measure == "accuracy" and f"{stem}_total" in sums:
+        total = sums[f"{stem}_total"]
+        return _f(sums.get(f"{stem}_correct", 0.0) / total) if total else "–"
+    if measure in ("precision", "recall", "f1") and f"{stem}_tp" in sums:
+        counts = Counts(int(sums[f"{stem}_tp"]), int(sums.get(f"{stem}_fp", 0)),
+                        int(sums.get(f"{stem}_fn", 0)))
+        return _f(getattr(counts, measure))
+    if measure in ("tp", "fp", "fn", "correct", "total"):
+        return str(int(sums[key]))
+    return ""
 
 
 def main(argv: list[str] | None = None) -> int:

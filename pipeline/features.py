@@ -413,7 +413,7 @@ def rule_kind(f: dict[str, float]) -> str:
         return "quotation"
     if f.get("percent", 0) or f.get("currency", 0) or f.get("measure", 0) or f.get("numbers", 0) >= 2:
         return "statistic"
-    if f.get("example_start", 0) or f.get("example", 0) and not f.get("years", 0):
+    if f.get("example_start", 0):
         return "example"
     if f.get("years", 0) or f.get("dates", 0) or f.get("event", 0):
         return "event"

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from pipeline.cli import default_threads
 from pipeline.graph import (
     SCHEMA_ID,
     GraphError,
@@ -215,6 +216,9 @@ def check_offsets(path: Path) -> None:
 def test_real_documents_write_valid_graphs(path: Path, tmp_path: Path) -> None:
     if not path.exists():
         pytest.fail(f"{path} is missing: tests need ../shared beside the checkout (or SHARED_DIR)")
+    import torch
+
+    torch.set_num_threads(default_threads())  # as an argmap worker runs
     doc = process_file(path, path.stem)
     out = tmp_path / f"{path.stem}.jsonl"
     write_graph(doc, out, pipeline_version(), model_versions())
