@@ -42,6 +42,7 @@ from pipeline.train import (
     gold_labelled,
     library_versions,
     load_cases,
+    load_extra_cases,
     training_data_hash,
     training_set,
 )
@@ -241,11 +242,14 @@ SETTINGS = (
 
 
 def evaluate(cases: list[GoldCase]) -> tuple[dict[str, dict[str, DocScores]], dict[str, Any]]:
-    """Leave-one-document-out: {setting: {doc_id: scores}} and citation scores per document."""
+    """Leave-one-document-out: {setting: {doc_id: scores}} and citation scores per document.
+
+    Only real documents are held out and scored; ``extra`` cases (the team's own text) are in
+    every training fold."""
     results: dict[str, dict[str, DocScores]] = {s: {} for s in SETTINGS}
     citation_scores: dict[str, Any] = {}
     data = training_set(cases)
-    for held_out in cases:
+    for held_out in (c for c in cases if not c.extra):
         training = [c for c in cases if c.doc_id != held_out.doc_id]
         keep = [i for i, d in enumerate(data.documents) if d != held_out.doc_id]
         subset = type(data)(*([getattr(data, f)[i] for i in keep] for f in
@@ -301,8 +305,11 @@ def micro(per_doc: dict[str, DocScores]) -> DocScores:
 
 
 def render(results: dict[str, dict[str, DocScores]], citation_scores: dict[str, Any],
-           cases: list[GoldCase]) -> str:
-    data_hash = training_data_hash(cases)
+           all_cases: list[GoldCase]) -> str:
+    cases = [c for c in all_cases if not c.extra]
+    extra = [c for c in all_cases if c.extra]
+    extra_labels = Counter(u.label for c in extra for u in c.gold.units)
+    data_hash = training_data_hash(all_cases)
     units = sum(len(c.gold.units) for c in cases)
     labels = Counter(u.label for c in cases for u in c.gold.units)
     tokens = sum(bool(u.tokens) for c in cases for u in c.gold_doc.units)
@@ -312,13 +319,18 @@ def render(results: dict[str, dict[str, DocScores]], citation_scores: dict[str, 
         "# Argument stages: leave-one-document-out evaluation",
         "",
         "Written by `make eval` (`python -m pipeline.evaluate`); scored as ../shared/ANNOTATION.md §6.",
-        "Each gold document is held out in turn and every model (labels, major, attribution,",
-        "supports pairs) is fitted on the other documents only.",
+        "Each real gold document is held out in turn and every model (labels, major, attribution,",
+        "supports pairs) is fitted on the other documents only. Every score below is on the real",
+        "documents (`corpus/gold/`, texts in ../shared/corpus) only.",
         "",
+        (f"- extra training text (`corpus/written_by_us/`, written by the team): {len(extra)} documents, "
+         f"{sum(extra_labels.values())} units "
+         f"({', '.join(f'{k} {v}' for k, v in sorted(extra_labels.items()))}), in every training "
+         "fold and in `make train`, never held out or scored"),
         (f"- gold documents: {len(cases)} ({len(with_relations)} with relations); units: {units} "
         f"({', '.join(f'{k} {v}' for k, v in sorted(labels.items()))})"),
         f"- gold units with Stanza tokens: {tokens} of {units} (the rest: regex tokens, no lemma/POS)",
-        f"- gold data sha256: `{data_hash}`",
+        f"- training data sha256 (real + extra gold): `{data_hash}`",
         "- libraries: " + ", ".join(f"{k} {v}" for k, v in library_versions().items()),
         "",
         "## Micro-averaged over documents",
@@ -421,9 +433,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, default=GOLD_DIR)
     parser.add_argument("--out", type=Path, default=MODEL_DIR / "EVAL.md")
     parser.add_argument("--no-cache", action="store_true", help="rerun the upstream stages")
+    parser.add_argument("--no-extra", action="store_true",
+                        help="leave the team's own training text (corpus/written_by_us) out of the folds")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     cases = load_cases(args.gold, use_cache=not args.no_cache)
+    if not args.no_extra:
+        cases += load_extra_cases(use_cache=not args.no_cache)
     if len(cases) < 2:
         print("leave-one-document-out needs at least two gold documents", file=sys.stderr)
         return 1

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
+
 from pipeline.features import UnitView, describe_units
 from pipeline.gold import GoldDocument, load_gold
 from pipeline.ingest import read_document
@@ -38,6 +40,10 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_DIR = ROOT / "corpus" / "gold"
+# extra training text written by the team (corpus/written_by_us/README.md): always in the
+# training data, never held out or scored
+EXTRA_DIR = ROOT / "corpus" / "written_by_us"
+EXTRA_GOLD_DIR = EXTRA_DIR / "gold"
 CACHE_DIR = ROOT / "build" / "stages"
 UPSTREAM_STAGES = ("structure", "nlp", "citations")
 RANDOM_STATE = 0
@@ -155,10 +161,14 @@ class GoldCase:
     prepared: Document
     gold_doc: Document
     support_pairs: tuple[list[dict[str, float]], list[bool]] | None = None
+    gold_path: Path | None = None
+    extra: bool = False  # text written by the team: trained on, never evaluated on
 
 
-def load_cases(gold_dir: Path = GOLD_DIR, use_cache: bool = True) -> list[GoldCase]:
-    corpus = shared_dir() / "corpus"
+def load_cases(gold_dir: Path = GOLD_DIR, use_cache: bool = True, text_dir: Path | None = None,
+               extra: bool = False) -> list[GoldCase]:
+    """Gold documents of ``gold_dir`` whose texts lie in ``text_dir`` (default: the shared corpus)."""
+    corpus = text_dir or shared_dir() / "corpus"
     cases = []
     for path in gold_files(gold_dir):
         text_path = corpus / f"{path.stem}.txt"
@@ -167,15 +177,23 @@ def load_cases(gold_dir: Path = GOLD_DIR, use_cache: bool = True) -> list[GoldCa
             continue
         prepared = prepare_document(text_path, path.stem, use_cache=use_cache)
         gold = load_gold(path, prepared.text)
-        cases.append(GoldCase(path.stem, gold, prepared, gold_span_document(prepared, gold)))
+        cases.append(GoldCase(path.stem, gold, prepared, gold_span_document(prepared, gold),
+                              gold_path=path, extra=extra))
     return cases
+
+
+def load_extra_cases(use_cache: bool = True) -> list[GoldCase]:
+    """The team's own training text (``corpus/written_by_us``), marked ``extra``."""
+    if not EXTRA_GOLD_DIR.is_dir():
+        return []
+    return load_cases(EXTRA_GOLD_DIR, use_cache=use_cache, text_dir=EXTRA_DIR, extra=True)
 
 
 def training_data_hash(cases: list[GoldCase], gold_dir: Path = GOLD_DIR) -> str:
     digest = hashlib.sha256()
     for case in cases:
         digest.update(case.doc_id.encode())
-        digest.update((gold_dir / f"{case.doc_id}.jsonl").read_bytes())
+        digest.update((case.gold_path or gold_dir / f"{case.doc_id}.jsonl").read_bytes())
         digest.update(case.prepared.sha256.encode())
     return digest.hexdigest()
 
@@ -267,27 +285,36 @@ def fit_supports(cases: list[GoldCase]) -> Pipeline | None:
     return make_pair_pipeline(RANDOM_STATE).fit(rows, targets)
 
 
-def grouped_scores(data: TrainingSet, folds: int = 5) -> dict[str, float]:
-    """Cross-validated label scores with whole documents held out (quick check for metadata)."""
+def grouped_scores(data: TrainingSet, folds: int = 5, scored: set[str] | None = None) -> dict[str, float]:
+    """Cross-validated label scores with whole documents held out (quick check for metadata);
+    only the units of ``scored`` documents (default: all) are scored, the rest always train."""
     from sklearn.metrics import accuracy_score, f1_score
     from sklearn.model_selection import GroupKFold
 
     from pipeline.units import feature_rows, make_label_pipeline
 
     rows = feature_rows(data.views)
-    n_docs = len(set(data.documents))
+    scored = scored if scored is not None else set(data.documents)
+    in_scope = np.array([d in scored for d in data.documents])
+    n_docs = len(scored)
     if n_docs < 2:
         return {}
     predicted = [""] * len(data.labels)
-    for train, test in GroupKFold(n_splits=min(folds, n_docs)).split(rows, data.labels, data.documents):
-        model = make_label_pipeline(RANDOM_STATE).fit(rows[train], [data.labels[i] for i in train])
-        for i, label in zip(test, model.predict(rows[test]), strict=True):
+    scope = np.flatnonzero(in_scope)
+    always = np.flatnonzero(~in_scope)
+    groups = [data.documents[i] for i in scope]
+    for train, test in GroupKFold(n_splits=min(folds, n_docs)).split(scope, groups=groups):
+        fit_on = np.concatenate([scope[train], always])
+        model = make_label_pipeline(RANDOM_STATE).fit(rows[fit_on], [data.labels[i] for i in fit_on])
+        for i, label in zip(scope[test], model.predict(rows[scope[test]]), strict=True):
             predicted[i] = str(label)
+    gold = [data.labels[i] for i in scope]
+    guessed = [predicted[i] for i in scope]
     return {
         "grouped_cv_folds": float(min(folds, n_docs)),
-        "macro_f1_claim_evidence": round(float(f1_score(data.labels, predicted, labels=["claim", "evidence"],
+        "macro_f1_claim_evidence": round(float(f1_score(gold, guessed, labels=["claim", "evidence"],
                                                         average="macro")), 4),
-        "accuracy": round(float(accuracy_score(data.labels, predicted)), 4),
+        "accuracy": round(float(accuracy_score(gold, guessed)), 4),
     }
 
 
@@ -309,15 +336,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--gold", type=Path, default=GOLD_DIR)
     parser.add_argument("--out", type=Path, default=None, help="model folder (models/argument)")
     parser.add_argument("--no-cache", action="store_true", help="rerun the upstream stages")
+    parser.add_argument("--no-extra", action="store_true",
+                        help="leave out the team's own training text (corpus/written_by_us)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from pipeline.relations import SUPPORT_THRESHOLD
     from pipeline.units import MAJOR_THRESHOLD, MODEL_DIR, save_model
 
-    cases = load_cases(args.gold, use_cache=not args.no_cache)
-    if not cases:
+    real = load_cases(args.gold, use_cache=not args.no_cache)
+    if not real:
         print(f"no gold documents under {args.gold}", file=sys.stderr)
         return 1
+    extra = [] if args.no_extra else load_extra_cases(use_cache=not args.no_cache)
+    cases = real + extra
     data = training_set(cases)
     model = fit(cases, data)
     data_hash = training_data_hash(cases, args.gold)
@@ -325,7 +356,9 @@ def main(argv: list[str] | None = None) -> int:
     model.metadata = {
         "model_id": data_hash[:12],
         "training_data_sha256": data_hash,
-        "documents": [c.doc_id for c in cases],
+        "documents": [c.doc_id for c in real],
+        "extra_documents": [c.doc_id for c in extra],
+        "extra_units": sum(len(c.gold.units) for c in extra),
         "units": len(data.labels),
         "label_counts": counts,
         "tokens_from_nlp_stage": sum(bool(v.unit.tokens) for v in data.views),
@@ -333,7 +366,7 @@ def main(argv: list[str] | None = None) -> int:
         "random_state": RANDOM_STATE,
         "major_threshold": MAJOR_THRESHOLD,
         "support_threshold": SUPPORT_THRESHOLD,
-        "scores": grouped_scores(data),
+        "scores": grouped_scores(data, scored={c.doc_id for c in real}),
         "pipelines": {"label": str(model.label.steps[-1][1]),
                       "attribution": model.attribution is not None,
                       "kind": model.kind is not None, "major": model.major is not None,

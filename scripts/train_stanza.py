@@ -160,6 +160,18 @@ def blank_xpos_feats(sent: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def lower_lemmas(sent: str) -> str:
+    """GSD lower-cases every lemma ("april", "summerton"); CSUI and PUD keep the
+    case of proper nouns.  One convention (GSD's) for the lemmatizer."""
+    out = []
+    for line in sent.splitlines():
+        cols = line.split("\t")
+        if len(cols) == 10 and not line.startswith("#"):
+            cols[2] = cols[2].lower()
+        out.append("\t".join(cols))
+    return "\n".join(out) + "\n"
+
+
 def write(path: Path, sents: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(sents) + "\n", encoding="utf-8")
@@ -173,8 +185,8 @@ def prepare() -> None:
     csui_test = read_sents(ud / "id_csui-ud-test.conllu")
     pud = read_sents(ud / "id_pud-ud-test.conllu")
     tb = BUILD / "ud" / TREEBANK
-    write(tb / f"{SHORT}-ud-train.conllu", gsd_dev + csui_train + pud)
-    write(tb / f"{SHORT}-ud-dev.conllu", csui_test)
+    write(tb / f"{SHORT}-ud-train.conllu", [lower_lemmas(x) for x in gsd_dev + csui_train + pud])
+    write(tb / f"{SHORT}-ud-dev.conllu", [lower_lemmas(x) for x in csui_test])
     write(tb / f"{SHORT}-ud-test.conllu", gsd_test)
     # per-treebank files for the tagger / parser, CSUI XPOS blanked (see docstring)
     tag = BUILD / "tagger"
