@@ -291,35 +291,7 @@ def describe_units(doc: Document, units: list[Unit] | None = None) -> list[UnitV
         view.features["has_citation"] = float(context["citations"] > 0)
         view.features[f"role={view.role}"] = 1.0
         view.features["english"] = float(view.english)
-    add_context_features(views, by_paragraph)
     return views
-
-
-# cues whose presence in the neighbouring sentences of the paragraph says something about a
-# sentence: evidence comes in runs (a dated, numbered account of what happened), claims
-# frame or close them
-CONTEXT_CUES = ("numbers", "years", "dates", "percent", "currency", "event", "activity", "past",
-                "modality", "evaluative", "interpretive", "conclusion_start", "contrast_start",
-                "example_start", "purpose", "has_citation", "reporting")
-
-
-def add_context_features(views: list[UnitView], by_paragraph: dict[str, list[int]]) -> None:
-    """``prev_<cue>`` / ``next_<cue>`` (the neighbours within the paragraph) and
-    ``paragraph_<cue>`` (share of the other sentences of the paragraph with the cue)."""
-    snapshot = [dict(v.features) for v in views]
-    for members in by_paragraph.values():
-        for position, index in enumerate(members):
-            features = views[index].features
-            others = [snapshot[j] for j in members if j != index]
-            for cue in CONTEXT_CUES:
-                if position > 0 and snapshot[members[position - 1]].get(cue):
-                    features[f"prev_{cue}"] = 1.0
-                if position + 1 < len(members) and snapshot[members[position + 1]].get(cue):
-                    features[f"next_{cue}"] = 1.0
-                if others:
-                    share = sum(1 for o in others if o.get(cue)) / len(others)
-                    if share:
-                        features[f"paragraph_{cue}"] = share
 
 
 # ---------------------------------------------------------------- features of one sentence

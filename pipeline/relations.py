@@ -33,13 +33,23 @@ import numpy as np
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
-from pipeline.features import load_terms, paragraph_key, phrase_regex, section_role, unit_tokens
+from pipeline.features import (
+    LEXICON_DIR,
+    is_english,
+    load_terms,
+    paragraph_key,
+    phrase_regex,
+    section_role,
+    unit_tokens,
+)
 from pipeline.model import Document, Relation, Unit
 
 SUPPORT_WINDOW = 8
 SUPPORT_THRESHOLD = 0.2
 RESTATE_THRESHOLD = 0.3
 CONCLUSION_LINK_THRESHOLD = 0.2
+BILINGUAL_RESTATE_THRESHOLD = 0.12
+BILINGUAL_WINDOW = 15  # the two versions of an abstract stand close together
 LEADING_JUNK_RE = re.compile(r"^[\W_]+", re.UNICODE)
 LinkAdder = Callable[[int, int, str, float, str], None]
 
@@ -69,6 +79,34 @@ class UnitInfo:
     reason_start: bool  # "karena…", "hal ini terlihat…": grounds what comes before
     contrast_start: bool  # "namun…": qualifies what comes before
     anaphor_start: bool  # "hal ini", "ini", "tersebut": points back
+    english: bool = False
+    bilingual: str = ""  # the words both an English and an Indonesian version would share
+
+
+def _bilingual_lexicon() -> dict[str, str]:
+    pairs = {}
+    for line in (LEXICON_DIR / "bilingual_en_id.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#") and "\t" in line:
+            english, indonesian = line.split("\t", 1)
+            pairs[english.strip().lower()] = indonesian.strip().lower()
+    return pairs
+
+
+_LEXICON: dict[str, str] = {}
+
+
+def bilingual_text(unit: Unit, english: bool, lemmas: str) -> str:
+    """Language-neutral words of a unit: Indonesian lemmas, English words translated by
+    ``lexicon/bilingual_en_id.txt``, and in both the names, acronyms and numbers it mentions."""
+    if not _LEXICON:
+        _LEXICON.update(_bilingual_lexicon())
+    words = [t.text for t in unit_tokens(unit) if any(c.isalnum() for c in t.text)]
+    names = [w.lower() for i, w in enumerate(words)
+             if w[:1].isdigit() or (w[:1].isupper() and (i > 0 or w.isupper()))]
+    if not english:
+        return " ".join(lemmas.split() + names)
+    translated = [_LEXICON[w.lower()] for w in words if w.lower() in _LEXICON]
+    return " ".join(translated + names)
 
 
 def unit_infos(doc: Document) -> list[UnitInfo]:
@@ -77,25 +115,28 @@ def unit_infos(doc: Document) -> list[UnitInfo]:
     anaphors = load_terms("relation_anaphor")
     for index, unit in enumerate(doc.units):
         text = unit.text
+        tokens = unit_tokens(unit)
+        lemmas = " ".join((t.lemma or t.text).lower() for t in tokens if any(c.isalnum() for c in t.text))
+        english = is_english(unit, [t.text for t in tokens])
         infos.append(
             UnitInfo(
                 index=index,
                 unit=unit,
                 role=section_role(doc, unit),
                 paragraph=paragraph_key(doc, unit),
-                lemmas=" ".join((t.lemma or t.text).lower() for t in unit_tokens(unit)
-                                if any(c.isalnum() for c in t.text)),
+                lemmas=lemmas,
                 conclusion_start=_opening("discourse_conclusion", text),
                 reason_start=_opening("discourse_cause", text) or _opens_with(backward, text),
                 contrast_start=_opening("discourse_contrast", text),
                 anaphor_start=_opens_with(anaphors, text),
+                english=english,
+                bilingual=bilingual_text(unit, english, lemmas),
             )
         )
     return infos
 
 
-def similarity_matrix(infos: list[UnitInfo]) -> np.ndarray:
-    texts = [i.lemmas for i in infos]
+def _cosine(texts: list[str]) -> np.ndarray:
     if len(texts) < 2 or not any(t.strip() for t in texts):
         return np.zeros((len(texts), len(texts)))
     try:
@@ -104,6 +145,17 @@ def similarity_matrix(infos: list[UnitInfo]) -> np.ndarray:
         return np.zeros((len(texts), len(texts)))
     similarity = cosine_similarity(matrix)
     np.fill_diagonal(similarity, 0.0)
+    return similarity
+
+
+def similarity_matrix(infos: list[UnitInfo]) -> np.ndarray:
+    """Lemma TF-IDF cosine; between an English and an Indonesian unit, the cosine of their
+    :func:`bilingual_text` instead."""
+    similarity = _cosine([i.lemmas for i in infos])
+    english = np.array([i.english for i in infos], dtype=bool)
+    if english.any() and not english.all():
+        mixed = english[:, None] != english[None, :]
+        similarity = np.where(mixed, _cosine([i.bilingual for i in infos]), similarity)
     return similarity
 
 
@@ -269,12 +321,33 @@ def _restatements(infos: list[UnitInfo], similarity: np.ndarray, add: LinkAdder,
                   reaching: set[int]) -> None:
     """``restates`` by similarity; ``reaching`` holds the units already tied to the body."""
     claims = [i for i, info in enumerate(infos) if info.unit.label == "claim"]
+    # the two languages of an abstract: a claim says again what an earlier claim in the other
+    # language said (each earlier claim restated once, the most similar first)
+    # (or are both major claims: the conclusion's verdicts restating the English abstract)
+    pairs = sorted(((similarity[later, j], later, j) for later in claims for j in claims
+                    if j < later and infos[j].english != infos[later].english
+                    and (later - j <= BILINGUAL_WINDOW or (infos[j].unit.major and infos[later].unit.major))),
+                   reverse=True)
+    used_later: set[int] = set()
+    used_earlier: set[int] = set()
+    for score, later, j in pairs:
+        if score < BILINGUAL_RESTATE_THRESHOLD:
+            break
+        if later in used_later or j in used_earlier:
+            continue
+        used_later.add(later)
+        used_earlier.add(j)
+        add(later, j, "restates", score, "rules:bilingual-overlap")
+        reaching.add(later)
     # a restatement is a framing claim (conclusion, major, or the introduction echoing the
     # abstract) saying again what an earlier section said; body claims that merely resemble
     # each other are left alone
     for later in claims:
+        if later in used_later:
+            continue
         framing = infos[later].role == "conclusion" or infos[later].unit.major
         earlier = [j for j in claims if j < later and infos[j].role != infos[later].role
+                   and infos[j].english == infos[later].english
                    and (framing or infos[j].role == "abstract")]
         if not earlier:
             continue
@@ -286,7 +359,8 @@ def _restatements(infos: list[UnitInfo], similarity: np.ndarray, add: LinkAdder,
     for later in claims:
         if infos[later].role != "conclusion" or later in reaching:
             continue
-        earlier = [j for j in claims if j < later and infos[j].role != "conclusion"]
+        earlier = [j for j in claims if j < later and infos[j].role != "conclusion"
+                   and infos[j].english == infos[later].english]
         if not earlier:
             continue
         best = max(earlier, key=lambda j: similarity[later, j])

@@ -140,10 +140,19 @@ def major_features(views: list[UnitView], claim_probability: list[float]) -> lis
         except ValueError:  # no vocabulary at all
             pass
     np.fill_diagonal(similarity, 0.0)
+    claim_set = [j for j in range(len(views)) if claim_probability[j] >= 0.4]
+    by_role: dict[str, list[int]] = {}
+    for j in claim_set:
+        by_role.setdefault(views[j].role, []).append(j)
+    intro_paragraphs = [v.paragraph for v in views if v.role == "introduction"]
+    last_intro_paragraph = intro_paragraphs[-1] if intro_paragraphs else None
     rows = []
     for i, view in enumerate(views):
         other_section = [j for j, w in enumerate(views) if w.role != view.role]
         claims = [j for j in range(len(views)) if claim_probability[j] >= 0.4 and j != i]
+        role_claims = by_role.get(view.role, [])
+        framing = {role: [j for j in by_role.get(role, []) if j != i]
+                   for role in ("abstract", "introduction", "conclusion")}
         f = {
             f"role={view.role}": 1.0,
             "doc_position": view.features.get("doc_position", 0.0),
@@ -157,7 +166,15 @@ def major_features(views: list[UnitView], claim_probability: list[float]) -> lis
             "english": float(view.english),
             "has_citation": view.features.get("has_citation", 0.0),
             "log_words": view.features.get("log_words", 0.0),
+            # where the thesis is stated: the opening or closing claim of its section, the end
+            # of the introduction, and how closely the other framing sections repeat it
+            "section_first_claim": float(bool(role_claims) and role_claims[0] == i),
+            "section_last_claim": float(bool(role_claims) and role_claims[-1] == i),
+            "introduction_end": float(view.role == "introduction" and view.paragraph == last_intro_paragraph),
         }
+        for role, members in framing.items():
+            if members:
+                f[f"similar_{role}"] = float(max(similarity[i, j] for j in members))
         for cue in ("major_cue", "conclusion", "purpose", "reporting", "modality", "evaluative",
                     "conclusion_start", "numbers", "years"):
             if view.features.get(cue):

@@ -302,6 +302,9 @@ def install(kinds: list[str] | None = None) -> None:
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     for kind in kinds or list(SHIPPED):
         src = find_model(kind)
+        if kind == "pos" and (LOGS / "pos2.log").exists() and (
+                tagger_best_dev(LOGS / "pos2.log") > tagger_best_dev(LOGS / "pos.log")):
+            src = find_model("pos2")
         if src is None:
             print(f"install: no trained {kind} model yet", flush=True)
             continue
