@@ -105,3 +105,18 @@ def test_trained_pair_model_scores_supports() -> None:
     # one supported target per source unit at most
     sources = [r.source for r in supports]
     assert len(sources) == len(set(sources))
+
+
+def test_seed_indonesian_restates_the_english_abstract() -> None:
+    # gold: the introduction's "Para pencari kerja ini …" restates the abstract's "Children have to
+    # work …" (another language, the same proposition): bilingual word list + names + numbers
+    doc = link_relations(labelled_document(SEED), rules_only=True)
+    later = unit_starting(doc, "Para pencari kerja ini")
+    earlier = unit_starting(doc, "Children have to work")
+    assert (later, earlier) in triples(doc, "restates")
+    restates = [r for r in doc.relations if r.label == "restates"]
+    assert all(r.producer.startswith("rules:") for r in restates)
+    # a restatement always points back to an earlier claim
+    order = {u.id: i for i, u in enumerate(doc.units)}
+    labels = {u.id: u.label for u in doc.units}
+    assert all(order[r.source] > order[r.target] and labels[r.target] == "claim" for r in restates)

@@ -145,6 +145,19 @@ def test_model_loads_once_with_metadata() -> None:
     assert meta["versions"]["scikit-learn"]
     assert meta["random_state"] == 0
     assert SEED in meta["documents"]
+    # the team's own text (corpus/written_by_us) is trained on but kept apart from the real documents
+    extra = sorted(p.stem for p in (ROOT / "corpus" / "written_by_us" / "gold").glob("*.jsonl"))
+    assert meta["extra_documents"] == extra and meta["extra_units"] == 278
+    assert not set(extra) & set(meta["documents"])
+
+
+@needs_shared
+def test_extra_cases_are_marked_and_real_ones_are_not() -> None:
+    from pipeline.train import load_extra_cases
+
+    extra = load_extra_cases()
+    assert len(extra) == 14 and all(c.extra for c in extra)
+    assert sum(len(c.gold.units) for c in extra) == 278
 
 
 def test_read_model_without_files(tmp_path: Path) -> None:
