@@ -47,6 +47,7 @@ PHRASE_LISTS = {
     "activity_verbs": "activity",
     "past_aspect": "past",
     "interpretive": "interpretive",
+    "legal_texts": "legal_text",
 }
 
 WORD_RE = re.compile(r"\w+(?:[-'’.,]\w+)*|[^\w\s]", re.UNICODE)
@@ -331,6 +332,9 @@ def text_features(text: str, tokens: list[Token]) -> dict[str, float]:
     quoted = sum(len(m.group(1)) for m in QUOTED_RE.finditer(text))
     if quoted:
         features["quoted_share"] = quoted / max(len(text), 1)
+    quote_marks = len(re.findall(r"[“\"«‘'][^”\"»’']{3,}[”\"»’']", text))
+    if quote_marks:
+        features["quote_marks"] = float(min(quote_marks, 3))
     words = [t.text for t in tokens if any(c.isalnum() for c in t.text)]
     features["log_words"] = math.log1p(len(words))
     features["short"] = float(len(words) < 6)
@@ -340,6 +344,7 @@ def text_features(text: str, tokens: list[Token]) -> dict[str, float]:
     features["capitalised_share"] = len(capitalised) / max(len(words) - 1, 1)
     acronyms = [w for w in words if len(w) >= 2 and w.isupper() and w.isalpha()]
     features["acronyms"] = float(min(len(acronyms), 5))
+    _descriptive_features(text, features)
     if tokens and all(t.upos for t in tokens):
         upos = [t.upos for t in tokens]
         for tag in ("PROPN", "NUM", "VERB", "ADJ", "PRON", "AUX"):
@@ -347,6 +352,33 @@ def text_features(text: str, tokens: list[Token]) -> dict[str, float]:
     for name, count in pattern_counts(tokens).items():
         features[f"pattern={name}"] = float(count)
     return features
+
+
+NAME_RUN_RE = re.compile(r"(?<![\w.])[A-Z][\w’'-]+(?:\s+(?:[A-Z][\w’'-]+|of|dan|and|the|untuk|for))*\s+[A-Z][\w’'-]+")
+COPULA_DESCRIPTION_RE = re.compile(r"\b(?:merupakan|adalah|ialah)\s+(?:\w+\s+){1,6}?yang\s+(?:di|ber|ter)\w{3,}",
+                                   re.IGNORECASE)
+STANCE_STEMS = ("evaluative", "modality", "interpretive", "conclusion", "cause", "major_cue", "purpose")
+
+
+def _descriptive_features(text: str, features: dict[str, float]) -> None:
+    """Decision rule 1 and the "evidence, other" convention: a checkable, dated or named
+    statement with no stance words (evaluation, modality, hedging, inference)."""
+    stance = sum(features.get(stem, 0) for stem in STANCE_STEMS) + features.get("question", 0)
+    happened = features.get("event", 0) + features.get("activity", 0) + features.get("past", 0)
+    dated = features.get("years", 0) + features.get("dates", 0)
+    names = len(NAME_RUN_RE.findall(text))
+    if names:
+        features["name_runs"] = float(min(names, 4))
+    if not stance:
+        features["no_stance"] = 1.0
+        if happened or dated:
+            features["plain_happening"] = 1.0
+        if names or features.get("acronyms", 0):
+            features["plain_named"] = 1.0
+    if dated and happened:
+        features["dated_happening"] = 1.0
+    if COPULA_DESCRIPTION_RE.search(text) and not features.get("evaluative", 0):
+        features["copula_description"] = 1.0
 
 
 def _opens_with_named_report(text: str) -> bool:

@@ -94,6 +94,18 @@ def test_year_and_date_features() -> None:
     assert f["currency"] == 1.0 and f["modality"] == 1.0
 
 
+def test_descriptive_and_stance_features() -> None:
+    f = text_features("Organisasi Buruh Internasional didirikan pada tahun 1919 oleh Perjanjian Versailles.", [])
+    assert f["no_stance"] == 1.0 and f["plain_happening"] == 1.0 and f["dated_happening"] == 1.0
+    assert f["plain_named"] == 1.0 and f["name_runs"] >= 1 and f["legal_text"] >= 1
+    f = text_features("Diplomasi publik merupakan faktor yang sangat penting dan harus diperkuat.", [])
+    assert "no_stance" not in f and "copula_description" not in f
+    f = text_features("ILO merupakan organisasi internasional yang didirikan untuk isu buruh.", [])
+    assert f["copula_description"] == 1.0
+    f = text_features('Konsep ini disebut "soft power" oleh Nye.', [])
+    assert f["quote_marks"] == 1.0
+
+
 def test_pos_patterns_need_stanza_tags() -> None:
     words = [("David", "PROPN"), ("Lewis", "PROPN"), ("mendefinisikan", "VERB"), ("NGO", "PROPN")]
     tokens, position = [], 0
