@@ -30,6 +30,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from pipeline.ingest import decode_text
 from pipeline.model import (
     Citation,
     Document,
@@ -391,14 +392,10 @@ class Graph:
         candidates.append(self.path.parent / Path(self.document.text_path).name)
         for candidate in candidates:
             if candidate.is_file():
-                data = candidate.read_bytes()
-                for encoding in ("utf-8", "cp1252", "latin-1"):
-                    try:
-                        text = data.decode(encoding)
-                    except UnicodeDecodeError:
-                        continue
-                    if hashlib.sha256(text.encode("utf-8")).hexdigest() == self.document.text_sha256:
-                        return text
+                # decoded exactly as ingest decoded it, so the offsets fit
+                text = decode_text(candidate.read_bytes(), [])
+                if hashlib.sha256(text.encode("utf-8")).hexdigest() == self.document.text_sha256:
+                    return text
         raise FileNotFoundError(
             f"{self.path}: no text matching text_sha256 at {self.document.text_path}"
         )

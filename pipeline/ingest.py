@@ -64,7 +64,7 @@ def read_document(path: Path, doc_id: str) -> Document:
     warnings: list[str] = []
     hints: list[Span] = []
     if suffix in TEXT_SUFFIXES:
-        text = _decode_text(data, warnings)
+        text = decode_text(data, warnings)
         media_type = TEXT_SUFFIXES[suffix]
     elif suffix == ".pdf":
         text, hints = _read_pdf(data, warnings)
@@ -88,7 +88,8 @@ def read_document(path: Path, doc_id: str) -> Document:
 
 # ---------------------------------------------------------------- plain text
 
-def _decode_text(data: bytes, warnings: list[str]) -> str:
+def decode_text(data: bytes, warnings: list[str]) -> str:
+    """The text of a .txt/.md file: UTF-8, else cp1252, else latin-1 (noted in ``warnings``)."""
     if b"\x00" in data[:4096] or data[:4] in (b"%PDF", b"PK\x03\x04"):
         raise InputError("binary content, not a text file")
     try:
