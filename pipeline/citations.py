@@ -41,8 +41,14 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
+from pipeline.lexicons import lexicon
+from pipeline.markers import (
+    SUPERSCRIPT_TO_DIGIT,
+    MarkerCandidate,
+    find_marker_candidates,
+    select_markers,
+)
 from pipeline.model import Citation, Document, Note, Source, Unit
-from pipeline.structure import MarkerCandidate, find_marker_candidates, lexicon, select_markers
 
 YEAR = r"(?:1[5-9]\d\d|20\d\d)"
 EMPHASIS = re.compile(r"(?<![\w*])[*_]{1,3}|[*_]{1,3}(?![\w*])")
@@ -588,7 +594,7 @@ def link_citations(doc: Document) -> Document:
     candidates = [c for s, e in prose for c in find_marker_candidates(text, s, e)]
     for hint_start, hint_end in doc.marker_hints:
         if not any(c.start == hint_start for c in candidates) and any(s <= hint_start < e for s, e in prose):
-            digits = re.sub(r"\D", "", text[hint_start:hint_end].translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")))
+            digits = re.sub(r"\D", "", text[hint_start:hint_end].translate(SUPERSCRIPT_TO_DIGIT))
             if digits:
                 candidates.append(MarkerCandidate(hint_start, hint_end, int(digits), "hint"))
     candidates.sort(key=lambda c: c.start)
@@ -706,7 +712,7 @@ def _overlap(a: list[tuple[int, int]], b: list[tuple[int, int]]) -> int:
 
 def _marker_key(style: str, marker: str) -> tuple[str, ...]:
     if style in ("footnote", "numbered"):
-        digits = re.sub(r"\D", "", marker.translate(str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹", "0123456789")))
+        digits = re.sub(r"\D", "", marker.translate(SUPERSCRIPT_TO_DIGIT))
         return ("n", digits)
     year = re.search(YEAR, marker)
     return ("a", year.group() if year else "", *name_tokens(marker))

@@ -28,24 +28,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cache
-from pathlib import Path
 
+from pipeline.lexicons import lexicon
+from pipeline.markers import (
+    SUPERSCRIPT_DIGITS,
+    SUPERSCRIPT_TO_DIGIT,
+    find_marker_candidates,
+    select_markers,
+)
 from pipeline.model import Document, FrontMatter, Note, Paragraph, Section, Source
 
-LEXICON_DIR = Path(__file__).with_name("lexicon")
-SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
-SUPERSCRIPT_TO_DIGIT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
 ROLES = ("abstract", "introduction", "conclusion", "references", "notes", "other")
 BLANK = " \t\r\n\f\v\ufeff\u00a0"  # \f: the page break pdftotext writes
-
-
-@cache
-def lexicon(name: str) -> frozenset[str]:
-    """One term per line from ``pipeline/lexicon/<name>.txt``, lower-cased."""
-    path = LEXICON_DIR / f"{name}.txt"
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    return frozenset(line.strip().lower() for line in lines if line.strip())
 
 
 def section_terms() -> dict[str, str]:
@@ -54,130 +48,6 @@ def section_terms() -> dict[str, str]:
         for term in lexicon(f"section_{role}"):
             terms.setdefault(term, role)
     return terms
-
-
-# ---------------------------------------------------------------- markers
-
-@dataclass
-class MarkerCandidate:
-    """A footnote-marker-looking number in running text."""
-
-    start: int
-    end: int
-    number: int
-    kind: str  # superscript | caret | bracket | glued_punct | glued_word | spaced_stop | spaced | hint
-
-
-SUPERSCRIPT_RUN = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
-CARET = re.compile(r"\[\^(\d{1,3})\]|\^\{?(\d{1,3})\}?")
-BRACKET = re.compile(r"\[(\d{1,3})\]")
-GLUED_PUNCT = re.compile(r"(?<=[^\W\d_][.,;:!?]|%[.;:!?])(\d{1,3})(?=[\s)]|$)"
-    r"|(?<=[)\"”’'])(\d{1,3})(?=\s|$)|(?<=[)\"”’'][.,;:])(\d{1,3})(?=\s|$)")
-GLUED_YEAR = re.compile(r"(?<=\b(?:1[89]\d\d|20\d\d)[.;:])(\d{1,2})(?=\s+[A-Z]|$)|(?<=\b(?:1[89]\d\d|20\d\d),)(\d{1,2})(?=\s+[A-Za-z])")
-GLUED_WORD = re.compile(r"(?<=[a-z]{3})(\d{1,3})(?=[\s.,;:]|$)")
-SPACED_STOP = re.compile(r"(?<=[^\W\d_][.!?]\s)(\d{1,3})(?=\s+[A-Z][a-z])")
-SPACED = re.compile(r"(?<=[^\W\d_][.,;:!?)\"”’]\s)(\d{1,3})(?=\s|$)|(?<=[^\W\d_]\s)(\d{1,3})(?=\s+[A-Z])"
-                    r"|(?<=\)\s)(\d{1,3})(?=\s+[a-z])")
-WORD_BEFORE = re.compile(r"([^\W\d_][\w\-]*)\W*$")
-
-
-def _previous_word(text: str, position: int) -> str:
-    match = WORD_BEFORE.search(text[max(0, position - 40) : position])
-    return match.group(1).lower() if match else ""
-
-
-def _next_word(text: str, position: int) -> str:
-    match = re.match(r"\s*([%\w\-]+)", text[position : position + 40])
-    return match.group(1).lower() if match else ""
-
-
-def find_marker_candidates(text: str, start: int, end: int) -> list[MarkerCandidate]:
-    """Every number in ``text[start:end]`` shaped like a footnote marker.
-
-    Superscripts and ``^n`` are certain; plain digits glued to punctuation
-    ("nasional.1 Namun") or standing alone between words ("negatif 1 Dari") are
-    candidates that :func:`select_markers` keeps only when the note sequence
-    agrees; numbers after a counting word ("tahun 2008", "Bab 3") or before a
-    unit ("26 persen") are never markers.
-    """
-    chunk = text[start:end]
-    found: dict[int, MarkerCandidate] = {}
-    context = lexicon("citation_number_context")
-    units = lexicon("citation_quantity_units")
-
-    def add(s: int, e: int, number: int, kind: str) -> None:
-        if s + start not in found:
-            found[s + start] = MarkerCandidate(s + start, e + start, number, kind)
-
-    for match in SUPERSCRIPT_RUN.finditer(chunk):
-        add(match.start(), match.end(), int(match.group().translate(SUPERSCRIPT_TO_DIGIT)), "superscript")
-    for match in CARET.finditer(chunk):
-        add(match.start(), match.end(), int(match.group(1) or match.group(2)), "caret")
-    for match in BRACKET.finditer(chunk):
-        add(match.start(), match.end(), int(match.group(1)), "bracket")
-    patterns = ((GLUED_PUNCT, "glued_punct"), (GLUED_YEAR, "glued_punct"), (GLUED_WORD, "glued_word"), (SPACED_STOP, "spaced_stop"), (SPACED, "spaced"))
-    for pattern, kind in patterns:
-        for match in pattern.finditer(chunk):
-            group = next(g for g in range(1, (match.lastindex or 1) + 1) if match.group(g))
-            s, e = match.start(group), match.end(group)
-            absolute = s + start
-            if _previous_word(text, absolute).rstrip(".") in context:
-                continue
-            following = _next_word(text, e + start)
-            if kind.startswith("spaced") and (following in units or following.isdigit() and len(following) > 3):
-                continue
-            if kind != "spaced" and following in units:
-                continue
-            # "G20", "COVID19", "Su27" are names; "Morgenthau8," is a name with its marker
-            if kind == "glued_word" and re.search(r"[A-Z]\w*$", chunk[:s]) and not re.search(
-                    r"(?<![\w\-])[A-Z][a-z]{3,}$", chunk[:s]):
-                continue
-            number = int(match.group(group))
-            if number == 0:
-                continue
-            add(s, e, number, kind)
-    return [found[key] for key in sorted(found)]
-
-
-def select_markers(
-    candidates: list[MarkerCandidate], note_numbers: set[int], hints: set[int] | None = None
-) -> list[MarkerCandidate]:
-    """Keep the candidates that form a plausible footnote sequence.
-
-    Certain markers (superscripts, ``^n``, ingest hints) always count.  A glued
-    number counts when a note with that number exists or it continues the
-    sequence; a free-standing number only when it is the next number expected.
-    """
-    hints = hints or set()
-    kept: list[MarkerCandidate] = []
-    last: int | None = None
-    for candidate in candidates:
-        number = candidate.number
-        if candidate.kind in ("superscript", "caret", "bracket_note", "hint") or candidate.start in hints:
-            ok = True
-        elif candidate.kind == "bracket":
-            ok = number in note_numbers
-        elif candidate.kind == "glued_punct":
-            if note_numbers:
-                ok = number in note_numbers or (last is not None and number == last + 1)
-            else:
-                ok = last is None or last < number <= last + 2
-        else:
-            expected = 1 if last is None else last + 1
-            if last is None and not note_numbers and number != 1 and candidate.kind == "spaced_stop":
-                expected = number
-            elif last is None and not note_numbers and number != 1:
-                expected = number if any(
-                    c.number == number + 1 and c.start > candidate.start for c in candidates
-                ) else 1
-            if note_numbers:
-                ok = number in note_numbers and (last is None or last < number <= last + 2 or number == 1)
-            else:
-                ok = number == expected
-        if ok:
-            kept.append(candidate)
-            last = number
-    return kept
 
 
 # ---------------------------------------------------------------- lines

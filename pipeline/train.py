@@ -60,8 +60,13 @@ def gold_files(gold_dir: Path = GOLD_DIR) -> list[Path]:
 def _upstream_fingerprint() -> str:
     """Changes when an upstream stage's code or the Stanza models change (cache key)."""
     digest = hashlib.sha256()
-    for name in ("ingest", "structure", "nlp", "citations", "model"):
-        digest.update((ROOT / "pipeline" / f"{name}.py").read_bytes())
+    package = ROOT / "pipeline"
+    upstream = [package / "ingest", *(package / f"{name}.py" for name in ("lexicons", "markers", "structure", "nlp",
+                                                                       "citations", "model")), package / "lexicon"]
+    for entry in upstream:
+        for path in sorted(entry.rglob("*") if entry.is_dir() else [entry]):
+            if path.suffix in (".py", ".txt"):
+                digest.update(path.relative_to(package).as_posix().encode() + path.read_bytes())
     stanza_dir = ROOT / "models" / "stanza"
     if stanza_dir.exists():
         for path in sorted(stanza_dir.rglob("*.pt")):  # the models, not their logs
