@@ -1,146 +1,555 @@
-"""Reading .pdf files."""
+"""Reading .pdf files: layout analysis from characters, with pypdfium2.
+
+A thesis PDF is read from its characters, each with its box, baseline and font
+size, not from a flat text dump:
+
+- **Lines** are built from characters in pdfium's order; a line breaks where
+  the baseline moves by more than half a line or the text jumps back left.
+- **Columns**: lines that sit wholly left or right of the page's gutter form
+  two columns, read left then right, inside bands cut by full-width lines
+  (a title and abstract above two columns, a table below them).
+- **Page furniture** (running heads, page numbers, a journal line repeated on
+  every page) is recognised by its place in the top or bottom band of the page
+  and its repetition across pages, and left out of the text.
+- **Footnote zone**: the lines at the foot of a column set in smaller type
+  than the body, below its last body-size line.  A zone whose first line does
+  not open with a number continues the last note of the page before.
+- **Markers**: digits set smaller than their line and raised above its
+  baseline are footnote markers; they are written as Unicode superscripts
+  (¹²³) and their spans recorded as hints for the later stages.
+- **Blocks**: a body line opens a new block after a vertical gap, a change of
+  type size or weight, or a line that ended short of the margin; a line that
+  returns to the margin after indented ones opens a new bibliography entry
+  (hanging indent).  Each block is written as one line of text.
+- **Hyphenation** at line ends is undone ("perda-" + "gangan" is
+  "perdagangan"), except where Indonesian writes the hyphen: reduplication
+  ("anak-" + "anak", "sayur-" + "mayur"), a capital or a digit after it, or a
+  hyphenated form used elsewhere in the same document.
+
+Each page's body blocks come first, then its notes ("¹ text", one block
+each); pages are separated by a form feed, which the structure stage reads as
+a page break.
+"""
 
 from __future__ import annotations
 
-import io
+import ctypes
 import itertools
 import re
 import statistics
 from collections import Counter
-from typing import Any
+from dataclasses import dataclass, field
 
 from pipeline.ingest.common import InputError, TextWriter
+from pipeline.lexicons import lexicon
 from pipeline.markers import superscript
 from pipeline.model import Span
 
+LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\ufb03": "ffi", "\ufb04": "ffl",
+                           "\ufb05": "st", "\ufb06": "st", "\u00ad": "-", "\ufffe": "-", "\u2010": "-", "\u2011": "-"})
+FURNITURE_BAND = 0.09  # running heads and page numbers sit in the top or bottom 9 % of a page
+TERMINAL = re.compile(r"[.!?:][\"”’')\]]*$")
+SECTION_ROLES = ("abstract", "introduction", "conclusion", "references", "notes")
+SMALL_TYPE = 0.92  # notes are set in type at most this fraction of the body size
+
+
+@dataclass(slots=True)
+class Word:
+    """A run of characters between spaces, split where raised digits begin or end."""
+
+    text: str
+    x0: float
+    x1: float
+    baseline: float
+    size: float
+    raised: bool = False  # small digits above the baseline: a footnote marker
+
+    @property
+    def top(self) -> float:  # the font's extent, not the glyph's ink
+        return self.baseline - 0.8 * self.size
+
+    @property
+    def bottom(self) -> float:
+        return self.baseline + 0.2 * self.size
+
+
+@dataclass
+class Line:
+    pieces: list[Word]  # in reading order; ``glued`` pieces follow the one before without a space
+    glued: list[bool] = field(default_factory=list)
+    size: float = 0.0  # median size of the line's type, markers left out
+    baseline: float = 0.0
+    x0: float = 0.0
+    x1: float = 0.0
+    top: float = 0.0
+    bottom: float = 0.0
+    words: list[tuple[str, bool]] = field(default_factory=list)  # (text, is a raised marker)
+
+    @property
+    def text(self) -> str:
+        return " ".join(word for word, _ in self.words)
+
+
+@dataclass
+class Page:
+    width: float
+    height: float
+    lines: list[Line]
+
+
+@dataclass
+class Note:
+    number: str
+    pieces: list[str]
+
+
+# ---------------------------------------------------------------- characters, words and lines
 
 def read_pdf(data: bytes, warnings: list[str]) -> tuple[str, list[Span]]:
+    """The text of a PDF and the spans of the footnote markers written into it."""
     if not data.lstrip().startswith(b"%PDF"):
         raise InputError("not a PDF file (no %PDF header)")
     if b"%%EOF" not in data[-2048:]:
         raise InputError("truncated PDF (no end-of-file marker)")
-    import pdfplumber
+    import pypdfium2
 
     try:
-        with pdfplumber.open(io.BytesIO(data)) as pdf:
-            pages = [_page_lines(page) for page in pdf.pages]
-    except Exception as error:
-        raise InputError(f"corrupt PDF: {type(error).__name__}") from error
-    if not any(lines for lines, _ in pages):
+        document = pypdfium2.PdfDocument(data)
+    except pypdfium2.PdfiumError as error:
+        raise InputError(f"corrupt PDF: {error}") from error
+    try:
+        pages = [_read_page(document[index]) for index in range(len(document))]
+    finally:
+        document.close()
+    if not any(page.lines for page in pages):
         raise InputError("PDF has no text layer (scanned image?)")
-    sizes = Counter()
-    for lines, _ in pages:
-        for line in lines:
-            sizes[round(line["size"], 1)] += len(line["words"])
-    body_size = sizes.most_common(1)[0][0]
-    writer = TextWriter()
-    for index, (lines, height) in enumerate(pages):
-        if index:
-            writer.blank()
-        _write_pdf_page(writer, lines, height, body_size)
-    if not any(pages[i][0] for i in range(len(pages))):
-        warnings.append("PDF pages without text")
-    return writer.text(), writer.hints
+    empty = sum(1 for page in pages if not page.lines)
+    if empty:
+        warnings.append(f"{empty} PDF page(s) without text")
+    return _Layout(pages).write()
 
 
-def _page_lines(page: Any) -> tuple[list[dict[str, Any]], float]:
-    """Words grouped into lines; each word keeps its size and baseline."""
-    words = page.extract_words(extra_attrs=["size"], keep_blank_chars=False, use_text_flow=True,
-                               split_at_punctuation=False)
-    lines: list[dict[str, Any]] = []
-    for word in sorted(words, key=lambda w: (round(w["bottom"]), w["x0"])):
-        height = word["bottom"] - word["top"]
-        placed = False
-        for line in lines:
-            overlap = min(line["bottom"], word["bottom"]) - max(line["top"], word["top"])
-            if overlap >= 0.3 * min(height, line["bottom"] - line["top"]):
-                line["words"].append(word)
-                line["top"] = min(line["top"], word["top"])
-                line["bottom"] = max(line["bottom"], word["bottom"])
-                placed = True
-                break
-        if not placed:
-            lines.append({"top": word["top"], "bottom": word["bottom"], "words": [word]})
-    for line in lines:
-        line["words"].sort(key=lambda w: w["x0"])
-        normal = [w for w in line["words"] if not _superscript_shaped(w, line)]
-        line["size"] = statistics.median(w["size"] for w in (normal or line["words"]))
-        line["baseline"] = max(w["bottom"] for w in (normal or line["words"]))
-        line["x0"] = line["words"][0]["x0"]
-    lines.sort(key=lambda line: line["top"])
-    return lines, float(page.height)
+def _read_page(page: object) -> Page:
+    """The page's lines.  Position and size are asked of pdfium once per word and
+    once per digit (markers hide in digits), which keeps a 100-page thesis near a second."""
+    import pypdfium2.raw as pdfium
 
+    width, height = page.get_size()  # type: ignore[attr-defined]
+    textpage = page.get_textpage()  # type: ignore[attr-defined]
+    handle = textpage.raw
+    count = pdfium.FPDFText_CountChars(handle)
+    text = textpage.get_text_range(0, count) if count else ""
+    left, right, bottom, top = (ctypes.c_double() for _ in range(4))
+    x, y = ctypes.c_double(), ctypes.c_double()
 
-def _superscript_shaped(word: dict[str, Any], line: dict[str, Any]) -> bool:
-    sizes = [w["size"] for w in line["words"]]
-    return bool(re.fullmatch(r"\d{1,3}", word["text"])) and word["size"] < 0.8 * max(sizes)
+    def origin(index: int) -> tuple[float, float, float]:
+        pdfium.FPDFText_GetCharOrigin(handle, index, x, y)
+        return x.value, height - y.value, pdfium.FPDFText_GetFontSize(handle, index)
 
+    def right_edge(index: int) -> float:
+        pdfium.FPDFText_GetCharBox(handle, index, left, right, bottom, top)
+        return right.value
 
-def _is_marker(word: dict[str, Any], line: dict[str, Any]) -> bool:
-    return (
-        bool(re.fullmatch(r"\d{1,3}", word["text"]))
-        and word["size"] <= 0.8 * line["size"]
-        and word["bottom"] < line["baseline"] - 0.15 * line["size"]
-    )
-
-
-def _write_pdf_page(writer: TextWriter, lines: list[dict[str, Any]], height: float, body_size: float) -> None:
-    body: list[dict[str, Any]] = []
-    notes: list[dict[str, Any]] = []
-    for line in lines:
-        text = " ".join(w["text"] for w in line["words"]).strip()
-        if re.fullmatch(r"[-–—\s]*\d{1,4}[-–—\s]*", text) and (line["top"] < 0.12 * height or line["top"] > 0.85 * height):
-            continue  # page number
-        small = line["size"] <= 0.88 * body_size
-        first = line["words"][0]["text"]
-        if small and line["top"] > 0.5 * height and (notes or re.fullmatch(r"\d{1,3}", first)):
-            notes.append(line)
-        else:
-            body.append(line)
-    gaps = [b["top"] - a["top"] for a, b in itertools.pairwise(body) if b["top"] > a["top"]]
-    spacing = statistics.median(gaps) if gaps else body_size * 1.2
-    left = min((line["x0"] for line in body), default=0.0)
-    right = max((line["words"][-1]["x1"] for line in body), default=0.0)
-    previous: dict[str, Any] | None = None
-    for line in body:
-        if previous is not None:
-            gap = line["top"] - previous["top"]
-            indented = line["x0"] > left + 0.8 * body_size
-            heading_change = abs(line["size"] - previous["size"]) > 0.5
-            last_word = previous["words"][-1]
-            ending = "".join(w["text"] for w in previous["words"][-2:])
-            short_final = last_word["x1"] < right - 3 * body_size and re.search(r"[.!?:\"”]\d{0,3}$", ending)
-            if gap > 1.45 * spacing or indented or heading_change or short_final:
-                writer.blank()
-            else:
-                writer.newline()
-        _write_words(writer, line)
-        previous = line
-    if notes:
-        writer.blank()
-        for index, line in enumerate(notes):
-            first = line["words"][0]
-            starts_note = bool(re.fullmatch(r"\d{1,3}", first["text"]))
-            if index:
-                if starts_note:
-                    writer.blank()
-                else:
-                    writer.newline()
-            if starts_note:
-                writer.write(superscript(first["text"]))
-                writer.write(" ")
-                _write_words(writer, line, skip_first=True)
-            else:
-                _write_words(writer, line)
-    writer.newline()
-
-
-def _write_words(writer: TextWriter, line: dict[str, Any], skip_first: bool = False) -> None:
-    words = line["words"][1:] if skip_first else line["words"]
-    for index, word in enumerate(words):
-        if _is_marker(word, line) and index:
-            writer.write(superscript(word["text"]), marker=True)
+    words: list[tuple[Word, bool]] = []  # (word, glued to the one before)
+    # pdfium writes a line-end hyphen as U+FFFE with no line break after it: it ends the word
+    for match in re.finditer(r"[^\s\ufffe]+\ufffe?|\ufffe", text[:count]):
+        first, last = match.start(), match.end() - 1
+        x0, baseline, size = origin(first)
+        written = match.group().translate(LIGATURES)
+        if not any(c.isdigit() for c in written):
+            words.append((Word(written, x0, right_edge(last), baseline, size), False))
             continue
-        if index:
-            writer.write(" ")
-        writer.write(word["text"])
+        words.extend(_split_raised(written, first, origin, right_edge))
+    textpage.close()
+    page.close()  # type: ignore[attr-defined]
+    return Page(width, height, _lines(words))
+
+
+def _split_raised(written: str, first: int, origin, right_edge) -> list[tuple[Word, bool]]:
+    """A word with digits in it, cut where small raised digits (a marker) begin and end."""
+    places = [origin(first + k) for k in range(len(written))]
+    letters = [place for c, place in zip(written, places, strict=True) if not c.isdigit()]
+    reference = max(letters or places, key=lambda place: place[2])
+    pieces: list[tuple[Word, bool]] = []
+    start = 0
+    spaced = tab = False
+    for k in range(1, len(written) + 1):
+        if k < len(written):
+            same = _is_raised(written[k], places[k], reference) == _is_raised(written[k - 1], places[k - 1], reference)
+            # a note number set off from its text by a tab, not a space: "11Clive"
+            advance = places[k][0] - places[k - 1][0]  # a digit is half an em wide, a letter at most one
+            tab = written[k - 1].isdigit() != written[k].isdigit() and advance > (
+                0.75 if written[k - 1].isdigit() else 1.1) * reference[2]
+            if same and not tab:
+                continue
+        raised = _is_raised(written[start], places[start], reference)
+        x0, baseline, size = places[start]
+        word = Word(written[start:k], x0, right_edge(first + k - 1), baseline, size, raised)
+        pieces.append((word, bool(pieces) and not spaced))
+        spaced = k < len(written) and tab
+        start = k
+    return pieces
+
+
+def _is_raised(char: str, place: tuple[float, float, float], reference: tuple[float, float, float]) -> bool:
+    _, baseline, size = place
+    return char.isdigit() and size <= 0.82 * reference[2] and baseline < reference[1] - 0.18 * reference[2]
+
+
+def _lines(words: list[tuple[Word, bool]]) -> list[Line]:
+    """Words into lines, in the order pdfium gives them."""
+    lines: list[Line] = []
+    current = Line(pieces=[])
+    for word, glued in words:
+        if current.pieces and not glued and _starts_new_line(current.pieces[-1], word):
+            lines.append(_finish_line(current))
+            current = Line(pieces=[])
+            glued = False
+        current.pieces.append(word)
+        current.glued.append(glued and bool(current.glued))
+    if current.pieces:
+        lines.append(_finish_line(current))
+    return lines
+
+
+def _starts_new_line(last: Word, word: Word) -> bool:
+    size = max(last.size, word.size, 1.0)
+    if word.x0 < last.x0 - 2 * size:  # back to the left: a new line or column
+        return True
+    if word.x0 > last.x1 + 6 * size:  # a wide jump right: the other column
+        return True
+    # a raised marker shares the line's vertical extent; a new line does not
+    overlap = min(last.bottom, word.bottom) - max(last.top, word.top)
+    return overlap < 0.2 * min(last.size, word.size, size)
+
+
+def _finish_line(line: Line) -> Line:
+    normal = [word for word in line.pieces if not word.raised] or line.pieces
+    weights = [(word.size, len(word.text)) for word in normal]
+    half = sum(n for _, n in weights) / 2
+    for size, n in sorted(weights):
+        half -= n
+        if half <= 0:
+            line.size = size
+            break
+    line.baseline = statistics.median(word.baseline for word in normal)
+    line.x0 = min(word.x0 for word in line.pieces)
+    line.x1 = max(word.x1 for word in line.pieces)
+    line.top = min(word.top for word in normal)
+    line.bottom = max(word.bottom for word in normal)
+    words: list[tuple[str, bool]] = []
+    for word, glued in zip(line.pieces, line.glued, strict=True):
+        marker = word.raised and len(word.text) <= 3 and word.size <= 0.82 * line.size
+        if glued and words and not marker and not words[-1][1]:
+            words[-1] = (words[-1][0] + word.text, False)
+        else:
+            words.append((word.text, marker))
+    line.words = words
+    return line
+
+
+# ---------------------------------------------------------------- the layout of the whole document
+
+class _Layout:
+    def __init__(self, pages: list[Page]) -> None:
+        self.pages = pages
+        sizes: Counter[float] = Counter()
+        for page in pages:
+            for line in page.lines:
+                sizes[round(line.size, 1)] += sum(len(word.text) for word in line.pieces)
+        self.body_size = sizes.most_common(1)[0][0] if sizes else 10.0
+        self.furniture = _repeated_furniture(pages)
+        self.in_references = False
+        self.hyphenated: set[str] = set()
+        self.joined: set[str] = set()
+        for page in pages:
+            for line in page.lines:
+                for word, _ in line.words:
+                    lowered = word.lower().strip(".,;:()\"”“'’")
+                    if "-" in lowered.strip("-"):
+                        self.hyphenated.add(lowered)
+                    elif lowered.isalpha():
+                        self.joined.add(lowered)
+
+    def write(self) -> tuple[str, list[Span]]:
+        writer = TextWriter()
+        notes_before: list[Note] = []
+        pages: list[tuple[list[list[Line]], list[Note]]] = []
+        for page in self.pages:
+            blocks, notes, continuation = self._read_page(page)
+            if continuation and notes_before:
+                notes_before[-1].pieces.extend(continuation)
+            elif continuation:
+                blocks.append(continuation_as_lines(continuation, page))
+            pages.append((blocks, notes))
+            notes_before = notes or notes_before
+        for index, (blocks, notes) in enumerate(pages):
+            if index:
+                writer.newline()
+                writer.write("\f")
+            for block in blocks:
+                self._write_block(writer, block)
+            for note in notes:
+                writer.blank()
+                writer.write(superscript(note.number))
+                writer.write(" " + self._join_pieces(note.pieces))
+            writer.newline()
+        return writer.text(), writer.hints
+
+    def _read_page(self, page: Page) -> tuple[list[list[Line]], list[Note], list[str]]:
+        lines = [line for line in page.lines if not self._is_furniture(line, page)]
+        blocks: list[list[Line]] = []
+        notes: list[Note] = []
+        continuation: list[str] = []
+        for column in _columns(lines, page):
+            body, zone = self._split_note_zone(column, page.height)
+            blocks.extend(self._blocks(body))
+            for line in zone:
+                number = _note_number(line)
+                if number is not None:
+                    notes.append(Note(number, [_line_text(line, skip_first=True)]))
+                elif notes:
+                    notes[-1].pieces.append(_line_text(line))
+                else:
+                    continuation.append(_line_text(line))
+        return blocks, notes, continuation
+
+    # -------------------------------------------------------------- furniture
+
+    def _is_furniture(self, line: Line, page: Page) -> bool:
+        in_band = line.top < FURNITURE_BAND * page.height or line.bottom > (1 - FURNITURE_BAND) * page.height
+        if not in_band:
+            return False
+        text = line.text.strip()
+        if re.fullmatch(r"[-–—(\s]*(?:\d{1,4}|[ivxlcdm]{1,7})[-–—)\s]*", text, re.IGNORECASE):
+            return True
+        return _furniture_key(text) in self.furniture
+
+    # -------------------------------------------------------------- notes
+
+    def _split_note_zone(self, column: list[Line], height: float) -> tuple[list[Line], list[Line]]:
+        """The column's body lines and the small-type lines at its foot."""
+        limit = SMALL_TYPE * self.body_size
+        start = len(column)
+        while start > 0 and column[start - 1].size <= limit:
+            start -= 1
+        zone = column[start:]
+        if not zone:
+            return column, []
+        # the zone sits in the lower part of the page and opens with a numbered note, or
+        # continues one from the page before below a gap; small type above that (an
+        # abstract, a caption, a block quote) is body
+        first = zone[0]
+        numbered = _note_number(first) is not None
+        if first.top < 0.4 * height and not (numbered and start > 0):
+            return column, []
+        if not numbered and (start == 0 or first.top - column[start - 1].bottom < 0.5 * limit):
+            return column, []
+        return column[:start], zone
+
+    # -------------------------------------------------------------- blocks
+
+    def _blocks(self, lines: list[Line]) -> list[list[Line]]:
+        if not lines:
+            return []
+        left = _margin([line.x0 for line in lines])
+        right = max(line.x1 for line in lines)
+        gaps = [b.baseline - a.baseline for a, b in itertools.pairwise(lines) if b.baseline > a.baseline]
+        spacing = statistics.median(gaps) if gaps else 1.2 * self.body_size
+        blocks: list[list[Line]] = [[lines[0]]]
+        self._note_heading(lines[0])
+        for previous, line in itertools.pairwise(lines):
+            self._note_heading(line)
+            if not self._continues(previous, line, left, right, spacing, blocks[-1]):
+                blocks.append([])
+            blocks[-1].append(line)
+        return blocks
+
+    def _continues(self, previous: Line, line: Line, left: float, right: float, spacing: float,
+                   block: list[Line]) -> bool:
+        em = max(line.size, 1.0)
+        gap = line.baseline - previous.baseline
+        if gap <= 0 or gap > 1.45 * spacing:
+            return False
+        if abs(line.size - previous.size) > 0.6 or _is_heading_like(previous, self.body_size) != _is_heading_like(
+                line, self.body_size):
+            return False
+        if _is_label(previous) or _is_label(line):
+            return False
+        first_word = line.words[0][0] if line.words else ""
+        room = right - previous.x1
+        ends_sentence = bool(TERMINAL.search(previous.text))
+        if room > (len(first_word) + 2) * 0.6 * em and room > 1.5 * em and (
+                ends_sentence or previous.x1 - previous.x0 < 0.6 * (right - left) and _opens_paragraph(line)):
+            return False  # the previous line ended short though the next word would have fitted
+        indented = line.x0 > left + 0.8 * em
+        previous_indented = previous.x0 > left + 0.8 * em
+        if self.in_references:
+            # hanging indent: an entry opens at the margin, its other lines are indented;
+            # entries without one open at the margin after a full stop
+            return indented or (not previous_indented and not re.search(r"\.[\"”’')\]]*$", previous.text))
+        if indented and not previous_indented:
+            # a first-line indent opens the next paragraph after a full last line
+            return not ends_sentence
+        return True
+
+    def _note_heading(self, line: Line) -> None:
+        """Follow whether the lines read now are a bibliography (entries hang)."""
+        if len(line.words) > 6:
+            return
+        name = re.sub(r"[^a-z ]", "", line.text.lower()).strip()
+        if name in lexicon("section_references"):
+            self.in_references = True
+        elif name and (name in lexicon("section_notes") or name in lexicon("section_introduction")
+                       or name in lexicon("section_conclusion")):
+            self.in_references = False
+
+    def _write_block(self, writer: TextWriter, block: list[Line]) -> None:
+        writer.blank()
+        for index, line in enumerate(block):
+            words = line.words
+            for position, (word, marker) in enumerate(words):
+                if marker and (position or index):
+                    writer.write(superscript(word), marker=True)
+                    continue
+                if position == 0 and index:
+                    if writer.parts[-1].endswith("-") and writer.parts[-1][:-1][-1:].isalpha():
+                        self._rejoin(writer, word)  # "perda-" "gangan"; "anak-" "anak" keeps its hyphen
+                        writer.write(word)
+                        continue
+                    writer.write(" ")
+                elif position:
+                    writer.write(" ")
+                writer.write(word)
+
+    def _rejoin(self, writer: TextWriter, following: str) -> bool:
+        """Undo a line-end hyphen when the word was split by typesetting (True: the
+        hyphen was removed); keep it where the language writes one."""
+        piece = writer.parts[-1]
+        head = re.search(r"([^\W\d_]+)-$", piece)
+        tail = re.match(r"[^\W\d_]+", following)
+        if not head or not tail:
+            return False
+        if _keeps_hyphen(head.group(1), tail.group(), self.hyphenated, self.joined):
+            return False
+        writer.parts[-1] = piece[:-1]
+        writer.length -= 1
+        return True
+
+    def _join_pieces(self, pieces: list[str]) -> str:
+        text = ""
+        for piece in pieces:
+            head = re.search(r"([^\W\d_]+)-$", text)
+            tail = re.match(r"[^\W\d_]+", piece)
+            if head and tail:
+                keep = _keeps_hyphen(head.group(1), tail.group(), self.hyphenated, self.joined)
+                text = (text if keep else text[:-1]) + piece
+            else:
+                text = f"{text} {piece}" if text else piece
+        return text
+
+
+def continuation_as_lines(pieces: list[str], page: Page) -> list[Line]:
+    """Small-type lines at the head of a note zone with no note before them: kept as text."""
+    del page
+    return [Line(pieces=[], words=[(piece, False)]) for piece in pieces]
+
+
+def _keeps_hyphen(first: str, second: str, hyphenated: set[str], joined: set[str]) -> bool:
+    a, b = first.lower(), second.lower()
+    if second[:1].isupper() or second[:1].isdigit():
+        return True
+    if f"{a}-{b}" in hyphenated and f"{a}{b}" not in joined:
+        return True
+    if f"{a}{b}" in joined:
+        return False
+    if a == b or (len(a) >= 3 and len(b) >= 3 and (a[-3:] == b[-3:] or a[:2] == b[:2] and len(a) == len(b))):
+        return True  # reduplication: anak-anak, sayur-mayur, bolak-balik
+    return a in ("non", "pasca", "pra", "anti", "multi", "inter", "semi", "neo", "post", "pro", "self")
+
+
+def _is_heading_like(line: Line, body_size: float) -> bool:
+    return line.size > 1.12 * body_size
+
+
+def _is_label(line: Line) -> bool:
+    """A line that is a heading or a bibliography group name by its words alone."""
+    if len(line.words) > 6:
+        return False
+    name = re.sub(r"[^a-z ]", "", line.text.lower()).strip()
+    return name in lexicon("bibliography_groups") or any(
+        name in lexicon(f"section_{role}") for role in SECTION_ROLES)
+
+
+def _opens_paragraph(line: Line) -> bool:
+    return bool(line.words) and line.words[0][0][:1].isupper()
+
+
+def _margin(values: list[float]) -> float:
+    """The left margin: the most common line start (rounded), not the smallest."""
+    counts = Counter(round(value) for value in values)
+    common = max(counts.items(), key=lambda item: (item[1], -item[0]))[0]
+    return min(common, min(values) + 0.5) if counts[common] > 1 else min(values)
+
+
+def _line_text(line: Line, skip_first: bool = False) -> str:
+    words = line.words[1:] if skip_first else line.words
+    return " ".join(word for word, _ in words).strip()
+
+
+def _note_number(line: Line) -> str | None:
+    """The number a note line opens with ("¹ Text" raised, or "1 Text" / "1. Text")."""
+    if not line.words:
+        return None
+    first, _marker = line.words[0]
+    if re.fullmatch(r"\d{1,3}", first) and len(line.words) > 1:
+        return first
+    return None
+
+
+def _furniture_key(text: str) -> str:
+    return re.sub(r"\d+", "#", text.lower()).strip()
+
+
+def _repeated_furniture(pages: list[Page]) -> set[str]:
+    """Lines in the top or bottom band that recur on several pages: running heads and feet."""
+    counts: Counter[str] = Counter()
+    for page in pages:
+        seen: set[str] = set()
+        for line in page.lines:
+            if line.top < FURNITURE_BAND * page.height or line.bottom > (1 - FURNITURE_BAND) * page.height:
+                key = _furniture_key(line.text)
+                if key not in seen:
+                    seen.add(key)
+                    counts[key] += 1
+    needed = 2 if len(pages) <= 4 else max(2, len(pages) // 5)
+    return {key for key, count in counts.items() if count >= needed and len(key) > 3}
+
+
+def _columns(lines: list[Line], page: Page) -> list[list[Line]]:
+    """The page's lines in reading order, as columns: bands of full-width lines
+    and of two columns, each column read top to bottom."""
+    middle = page.width / 2
+    left_lines = [line for line in lines if line.x1 < middle + 0.01 * page.width]
+    right_lines = [line for line in lines if line.x0 > middle - 0.01 * page.width]
+    two_columns = len(left_lines) >= 5 and len(right_lines) >= 5
+    if not two_columns:
+        return [sorted(lines, key=lambda line: (line.baseline, line.x0))] if lines else []
+    ordered = sorted(lines, key=lambda line: line.baseline)
+    columns: list[list[Line]] = []
+    band_left: list[Line] = []
+    band_right: list[Line] = []
+    for line in ordered:
+        if line.x1 < middle + 0.01 * page.width:
+            band_left.append(line)
+        elif line.x0 > middle - 0.01 * page.width:
+            band_right.append(line)
+        else:  # a full-width line closes the band above it
+            columns.extend(column for column in (band_left, band_right) if column)
+            band_left, band_right = [], []
+            if columns and columns[-1] and columns[-1][-1].x0 < middle and columns[-1][-1].x1 > middle:
+                columns[-1].append(line)
+            else:
+                columns.append([line])
+    columns.extend(column for column in (band_left, band_right) if column)
+    return columns
