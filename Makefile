@@ -9,7 +9,7 @@ UD_DIR ?= ../shared/ud
 SHARED ?= ../shared
 
 .DEFAULT_GOAL := help
-.PHONY: help setup extract test eval train models eval-nlp bench bench-nlp lint clean
+.PHONY: help setup extract test eval train models eval-nlp bench bench-nlp lint clean layouts
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -38,6 +38,9 @@ eval: $(VENV)/.installed ## leave-one-document-out scores of the argument stages
 
 test: $(VENV)/.installed ## run the test suite
 	$(PY) -m pytest -q
+
+layouts: $(VENV)/.installed ## typeset the seed as Word/LaTeX/two-column/skripsi PDFs, DOCX and pdftotext text into build/layouts
+	$(PY) scripts/build_layouts.py $(SHARED)/corpus/000_b7960c56fa7a1039.txt build/layouts
 
 lint: $(VENV)/.installed ## ruff over the code
 	$(VENV)/bin/ruff check pipeline tests scripts

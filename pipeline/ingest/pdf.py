@@ -84,6 +84,7 @@ class Line:
     top: float = 0.0
     bottom: float = 0.0
     words: list[tuple[str, bool]] = field(default_factory=list)  # (text, is a raised marker)
+    hangs: bool = False  # an indented first line of a column that goes on with the entry before it
 
     @property
     def text(self) -> str:
@@ -216,27 +217,25 @@ def _starts_new_line(last: Word, word: Word) -> bool:
     size = max(last.size, word.size, 1.0)
     if word.x0 < last.x0 - 2 * size:  # back to the left: a new line or column
         return True
-    if word.x0 > last.x1 + 6 * size:  # a wide jump right: the other column
-        return True
     # a raised marker shares the line's vertical extent; a new line does not
     overlap = min(last.bottom, word.bottom) - max(last.top, word.top)
     return overlap < 0.2 * min(last.size, word.size, size)
 
 
 def _finish_line(line: Line) -> Line:
-    normal = [word for word in line.pieces if not word.raised] or line.pieces
-    weights = [(word.size, len(word.text)) for word in normal]
-    half = sum(n for _, n in weights) / 2
-    for size, n in sorted(weights):
-        half -= n
-        if half <= 0:
-            line.size = size
-            break
-    line.baseline = statistics.median(word.baseline for word in normal)
+    # a lone number is judged against the line, so it does not set the line's size
+    normal = [word for word in line.pieces if not word.raised and not word.text.isdigit()] or [
+        word for word in line.pieces if not word.raised] or line.pieces
+    line.size = _weighted_median([(word.size, len(word.text)) for word in normal])
+    line.baseline = _weighted_median([(word.baseline, len(word.text)) for word in normal])
     line.x0 = min(word.x0 for word in line.pieces)
     line.x1 = max(word.x1 for word in line.pieces)
     line.top = min(word.top for word in normal)
     line.bottom = max(word.bottom for word in normal)
+    for word in line.pieces:
+        if not word.raised and word.text.isdigit() and len(word.text) <= 3:
+            # a number standing alone ("³ Ibid."): raised against the line it sits in
+            word.raised = word.size <= 0.82 * line.size and word.baseline < line.baseline - 0.18 * line.size
     words: list[tuple[str, bool]] = []
     for word, glued in zip(line.pieces, line.glued, strict=True):
         marker = word.raised and len(word.text) <= 3 and word.size <= 0.82 * line.size
@@ -260,6 +259,8 @@ class _Layout:
         self.body_size = sizes.most_common(1)[0][0] if sizes else 10.0
         self.furniture = _repeated_furniture(pages)
         self.in_references = False
+        self.hanging = False
+        self.last_note = 0
         self.hyphenated: set[str] = set()
         self.joined: set[str] = set()
         for page in pages:
@@ -281,6 +282,9 @@ class _Layout:
                 notes_before[-1].pieces.extend(continuation)
             elif continuation:
                 blocks.append(continuation_as_lines(continuation, page))
+            # a paragraph or an entry that goes on over the page is kept whole, before the notes
+            if pages and pages[-1][0] and blocks and _goes_on(pages[-1][0][-1], blocks[0], self.body_size):
+                pages[-1][0][-1].extend(blocks.pop(0))
             pages.append((blocks, notes))
             notes_before = notes or notes_before
         for index, (blocks, notes) in enumerate(pages):
@@ -303,10 +307,18 @@ class _Layout:
         continuation: list[str] = []
         for column in _columns(lines, page):
             body, zone = self._split_note_zone(column, page.height)
-            blocks.extend(self._blocks(body))
+            column_blocks = self._blocks(body)
+            if blocks and column_blocks and _goes_on(blocks[-1], column_blocks[0], self.body_size):
+                blocks[-1].extend(column_blocks.pop(0))
+            blocks.extend(column_blocks)
             for line in zone:
                 number = _note_number(line)
+                # "20 Januari 2013]" continues note 18; a note opens with the next number
+                # (or 1, where notes restart by chapter) or with a raised one
+                if number is not None and not (line.words[0][1] or int(number) in (1, self.last_note + 1)):
+                    number = None
                 if number is not None:
+                    self.last_note = int(number)
                     notes.append(Note(number, [_line_text(line, skip_first=True)]))
                 elif notes:
                     notes[-1].pieces.append(_line_text(line))
@@ -323,7 +335,10 @@ class _Layout:
         text = line.text.strip()
         if re.fullmatch(r"[-–—(\s]*(?:\d{1,4}|[ivxlcdm]{1,7})[-–—)\s]*", text, re.IGNORECASE):
             return True
-        return _furniture_key(text) in self.furniture
+        if line.words[0][1]:
+            return False  # a raised number opens a note ("³ Ibid." may recur in place)
+        key, place = _furniture_key(text), round(line.top / 6)
+        return any((key, near) in self.furniture for near in (place - 1, place, place + 1))
 
     # -------------------------------------------------------------- notes
 
@@ -356,17 +371,19 @@ class _Layout:
         right = max(line.x1 for line in lines)
         gaps = [b.baseline - a.baseline for a, b in itertools.pairwise(lines) if b.baseline > a.baseline]
         spacing = statistics.median(gaps) if gaps else 1.2 * self.body_size
+        # entries hang when some line of the bibliography is indented
+        self.hanging = any(line.x0 > left + 0.8 * max(line.size, 1.0) for line in lines)
+        lines[0].hangs = self.in_references and self.hanging and lines[0].x0 > left + 0.8 * lines[0].size
         blocks: list[list[Line]] = [[lines[0]]]
         self._note_heading(lines[0])
         for previous, line in itertools.pairwise(lines):
             self._note_heading(line)
-            if not self._continues(previous, line, left, right, spacing, blocks[-1]):
+            if not self._continues(previous, line, left, right, spacing):
                 blocks.append([])
             blocks[-1].append(line)
         return blocks
 
-    def _continues(self, previous: Line, line: Line, left: float, right: float, spacing: float,
-                   block: list[Line]) -> bool:
+    def _continues(self, previous: Line, line: Line, left: float, right: float, spacing: float) -> bool:
         em = max(line.size, 1.0)
         gap = line.baseline - previous.baseline
         if gap <= 0 or gap > 1.45 * spacing:
@@ -387,7 +404,9 @@ class _Layout:
         if self.in_references:
             # hanging indent: an entry opens at the margin, its other lines are indented;
             # entries without one open at the margin after a full stop
-            return indented or (not previous_indented and not re.search(r"\.[\"”’')\]]*$", previous.text))
+            if self.hanging:
+                return indented
+            return not re.search(r"\.[\"”’')\]]*$", previous.text)
         if indented and not previous_indented:
             # a first-line indent opens the next paragraph after a full last line
             return not ends_sentence
@@ -455,6 +474,20 @@ def continuation_as_lines(pieces: list[str], page: Page) -> list[Line]:
     return [Line(pieces=[], words=[(piece, False)]) for piece in pieces]
 
 
+def _goes_on(block: list[Line], following: list[Line], body_size: float) -> bool:
+    """The block after a column or page break continues ``block``: an entry's hanging
+    line, or prose that ran on without ending its sentence."""
+    first, last = following[0], block[-1]
+    if first.hangs:
+        return True
+    if not first.words or _is_label(first) or _is_label(last) or _is_heading_like(last, body_size):
+        return False
+    if abs(first.size - last.size) > 0.6:
+        return False
+    opening = first.words[0][0]
+    return opening[:1].islower() and (last.text.endswith("-") or not TERMINAL.search(last.text))
+
+
 def _keeps_hyphen(first: str, second: str, hyphenated: set[str], joined: set[str]) -> bool:
     a, b = first.lower(), second.lower()
     if second[:1].isupper() or second[:1].isdigit():
@@ -511,19 +544,20 @@ def _furniture_key(text: str) -> str:
     return re.sub(r"\d+", "#", text.lower()).strip()
 
 
-def _repeated_furniture(pages: list[Page]) -> set[str]:
-    """Lines in the top or bottom band that recur on several pages: running heads and feet."""
-    counts: Counter[str] = Counter()
+def _repeated_furniture(pages: list[Page]) -> set[tuple[str, int]]:
+    """Lines in the top or bottom band that recur at the same height on several pages:
+    running heads and feet (a short note such as "³ Ibid." recurs too, but not in place)."""
+    counts: Counter[tuple[str, int]] = Counter()
     for page in pages:
-        seen: set[str] = set()
+        seen: set[tuple[str, int]] = set()
         for line in page.lines:
             if line.top < FURNITURE_BAND * page.height or line.bottom > (1 - FURNITURE_BAND) * page.height:
-                key = _furniture_key(line.text)
+                key = (_furniture_key(line.text), round(line.top / 6))
                 if key not in seen:
                     seen.add(key)
                     counts[key] += 1
     needed = 2 if len(pages) <= 4 else max(2, len(pages) // 5)
-    return {key for key, count in counts.items() if count >= needed and len(key) > 3}
+    return {key for key, count in counts.items() if count >= needed and len(key[0]) > 3}
 
 
 def _columns(lines: list[Line], page: Page) -> list[list[Line]]:
@@ -535,6 +569,8 @@ def _columns(lines: list[Line], page: Page) -> list[list[Line]]:
     two_columns = len(left_lines) >= 5 and len(right_lines) >= 5
     if not two_columns:
         return [sorted(lines, key=lambda line: (line.baseline, line.x0))] if lines else []
+    # a producer that writes both columns' lines in one run leaves the gutter inside a "line"
+    lines = [piece for line in lines for piece in _split_at_gutter(line, middle)]
     ordered = sorted(lines, key=lambda line: line.baseline)
     columns: list[list[Line]] = []
     band_left: list[Line] = []
@@ -553,3 +589,22 @@ def _columns(lines: list[Line], page: Page) -> list[list[Line]]:
                 columns.append([line])
     columns.extend(column for column in (band_left, band_right) if column)
     return columns
+
+
+def _weighted_median(values: list[tuple[float, int]]) -> float:
+    half = sum(weight for _, weight in values) / 2
+    for value, weight in sorted(values):
+        half -= weight
+        if half <= 0:
+            return value
+    return values[-1][0]
+
+
+def _split_at_gutter(line: Line, middle: float) -> list[Line]:
+    """A line of a two-column page that runs across the gutter, cut into its two halves."""
+    for index, (before, after) in enumerate(itertools.pairwise(line.pieces), 1):
+        if before.x1 < middle < after.x0 and after.x0 - before.x1 > 2 * max(before.size, after.size):
+            halves = (Line(pieces=line.pieces[:index], glued=line.glued[:index]),
+                      Line(pieces=line.pieces[index:], glued=[False, *line.glued[index + 1:]]))
+            return [_finish_line(half) for half in halves]
+    return [line]
