@@ -9,7 +9,7 @@ UD_DIR ?= ../shared/ud
 SHARED ?= ../shared
 
 .DEFAULT_GOAL := help
-.PHONY: help setup extract test eval train models eval-nlp bench bench-nlp lint clean layouts
+.PHONY: help setup extract test eval train models eval-nlp bench bench-nlp bench-ingest lint clean layouts layout-tools
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -39,6 +39,16 @@ eval: $(VENV)/.installed ## leave-one-document-out scores of the argument stages
 test: $(VENV)/.installed ## run the test suite
 	$(PY) -m pytest -q
 
+LAYOUT_PACKAGES := libreoffice-writer-nogui texlive-latex-recommended poppler-utils
+
+layout-tools: ## install LibreOffice, pdflatex and pdftotext (Debian packages) for the layout tests, if missing
+	@if command -v soffice >/dev/null && command -v pdflatex >/dev/null && command -v pdftotext >/dev/null; then \
+		echo "layout tools present"; \
+	else \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			$(LAYOUT_PACKAGES) >/dev/null; \
+	fi
+
 layouts: $(VENV)/.installed ## typeset the seed as Word/LaTeX/two-column/skripsi PDFs, DOCX and pdftotext text into build/layouts
 	$(PY) scripts/build_layouts.py $(SHARED)/corpus/000_b7960c56fa7a1039.txt build/layouts
 
@@ -50,6 +60,9 @@ models: $(VENV)/.installed ## train the Stanza Indonesian models into models/sta
 
 eval-nlp: $(VENV)/.installed ## CoNLL 2018 scores of models/stanza/id on UD GSD test, from raw text: UD_DIR=../shared/ud
 	UD_DIR=$(UD_DIR) $(PY) scripts/train_stanza.py eval
+
+bench-ingest: $(VENV)/.installed ## seconds per 100 pages of the PDF reader on a ~90-page LibreOffice PDF of $(SHARED)/corpus
+	$(PY) benchmarks/bench_ingest.py --shared $(SHARED)
 
 bench-nlp: $(VENV)/.installed ## tokens/s of the Stanza stage on the seed article, 1 and 2 threads
 	SHARED_DIR=$(SHARED) $(PY) benchmarks/bench_nlp.py
