@@ -320,3 +320,16 @@ def test_multi_page_pdf_keeps_notes_resolutions_and_links(tmp_path: Path) -> Non
 
 def _superscript(number: int) -> str:
     return str(number).translate(str.maketrans("0123456789", SUPERSCRIPTS))
+
+
+def test_pdf_whose_font_maps_to_the_wrong_letters_is_refused(tmp_path: Path) -> None:
+    """Indonesian prose set in a symbol font: the text layer reads as Greek, not as words."""
+    path = tmp_path / "simbol.pdf"
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    pdf.setFont("Symbol", 11)
+    for row in range(40):
+        pdf.drawString(72, 780 - 18 * row, "Diplomasi publik menjadi alat penting politik luar negeri Indonesia.")
+    pdf.showPage()
+    pdf.save()
+    with pytest.raises(InputError, match="no usable Unicode mapping"):
+        read_document(path, "simbol")

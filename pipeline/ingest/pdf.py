@@ -127,7 +127,22 @@ def read_pdf(data: bytes, warnings: list[str]) -> tuple[str, list[Span]]:
     empty = sum(1 for page in pages if not page.lines)
     if empty:
         warnings.append(f"{empty} PDF page(s) without text")
-    return _Layout(pages).write()
+    text, hints = _Layout(pages).write()
+    if garbled(text):
+        raise InputError("PDF fonts have no usable Unicode mapping: the text layer reads as garbage")
+    return text, hints
+
+
+def garbled(text: str) -> bool:
+    """Text from fonts without a Unicode map: few letters, many private-use, replacement or
+    control characters, or almost no vowels (glyph ids read as Latin letters)."""
+    sample = [c for c in text[:50000] if not c.isspace()]
+    if len(sample) < 200:
+        return False
+    odd = sum(1 for c in sample if c == "\ufffd" or "\ue000" <= c <= "\uf8ff" or ord(c) < 32)
+    letters = [c.lower() for c in sample if c.isalpha()]
+    vowels = sum(1 for c in letters if c in "aeiou")
+    return odd > 0.1 * len(sample) or len(letters) < 0.4 * len(sample) or vowels < 0.2 * max(len(letters), 1)
 
 
 def _read_page(page: object) -> Page:
