@@ -28,6 +28,17 @@ LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 LABELS = ("claim", "evidence", "none")
 KINDS = ("statistic", "event", "example", "quotation", "other")
 ROLES = ("abstract", "introduction", "body", "conclusion", "other")
+# the thesis section roles of the structure stage, seen by the classifier as the role
+# they belong with (the shipped model knows only ROLES; own features need retraining)
+ROLE_FAMILIES = {
+    "research_question": "introduction",
+    "objectives": "introduction",
+    "hypothesis": "introduction",
+    "theory": "body",
+    "method": "body",
+    "results": "body",
+    "suggestions": "conclusion",
+}
 
 # lexicon file -> feature stem; each gives "<stem>" (count) and "<stem>_start" (opens the unit)
 PHRASE_LISTS = {
@@ -193,6 +204,7 @@ def section_role(doc: Document, unit: Unit) -> str:
 
 
 def _norm_role(role: str) -> str:
+    role = ROLE_FAMILIES.get(role, role)
     return role if role in ROLES else ("body" if role in ("", "body") else "other")
 
 

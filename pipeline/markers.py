@@ -95,12 +95,17 @@ def find_marker_candidates(text: str, start: int, end: int) -> list[MarkerCandid
             group = next(g for g in range(1, (match.lastindex or 1) + 1) if match.group(g))
             s, e = match.start(group), match.end(group)
             absolute = s + start
-            if _previous_word(text, absolute).rstrip(".") in context:
+            previous = _previous_word(text, absolute)
+            # "tahun 2008", "hal.5" are numbers after a counting word; "tahun.2" ends a sentence
+            if previous.rstrip(".") in context and not (
+                    kind == "glued_punct" and chunk[s - 1 : s] in ".!?" and len(previous) > 4 and "." not in previous):
                 continue
             following = _next_word(text, e + start)
             if kind.startswith("spaced") and (following in units or following.isdigit() and len(following) > 3):
                 continue
-            if kind != "spaced" and following in units:
+            # "26 persen" counts; "kuat.1 Korban …" ends a sentence, and a new one begins
+            sentence_end = kind == "glued_punct" and chunk[s - 1 : s] in ".!?" and re.match(r"\s+[A-Z]", chunk[e:])
+            if kind != "spaced" and following in units and not sentence_end:
                 continue
             # "G20", "COVID19", "Su27" are names; "Morgenthau8," is a name with its marker
             if kind == "glued_word" and re.search(r"[A-Z]\w*$", chunk[:s]) and not re.search(

@@ -40,7 +40,9 @@ class Section:
     heading: str
     heading_start: int
     heading_end: int
-    role: str  # abstract | introduction | body | conclusion | references | notes | front | other
+    # abstract | introduction | research_question | objectives | hypothesis | theory | method | results
+    # | body | conclusion | suggestions | references | notes | front | appendix | other
+    role: str
     level: int = 1
 
 
@@ -166,6 +168,10 @@ class Document:
     # character spans the ingest stage knows are footnote markers (PDF superscripts,
     # DOCX footnote references), so later stages need not guess them
     marker_hints: list[Span] = field(default_factory=list)
+    # character spans the ingest stage knows are not running prose (DOCX tables,
+    # text boxes, captions): their text stays in ``text``, searchable and with
+    # faithful offsets, but the structure stage makes no paragraphs of it
+    non_prose: list[Span] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def unit_by_id(self) -> dict[str, Unit]:

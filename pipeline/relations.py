@@ -26,15 +26,19 @@ lemmas, ``doc.citations``, sections and paragraphs (through
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from bisect import bisect_left, bisect_right
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 
 import numpy as np
+from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
+from sklearn.preprocessing import normalize
 
 from pipeline.features import (
     LEXICON_DIR,
+    ROLES,
     is_english,
     load_terms,
     paragraph_key,
@@ -50,6 +54,12 @@ RESTATE_THRESHOLD = 0.3
 CONCLUSION_LINK_THRESHOLD = 0.2
 BILINGUAL_RESTATE_THRESHOLD = 0.12
 BILINGUAL_WINDOW = 15  # the two versions of an abstract stand close together
+# Candidate windows keep the stage linear in document length: a unit weighs the claims
+# within SUPPORT_WINDOW and the MAJOR_CANDIDATES nearest major claims on each side; a claim
+# looks for what it restates among the RESTATE_CANDIDATES nearest eligible earlier claims.
+MAJOR_CANDIDATES = 16
+RESTATE_CANDIDATES = 1000
+PAIR_BLOCK = 128  # source units whose similarities one sparse product computes
 LEADING_JUNK_RE = re.compile(r"^[\W_]+", re.UNICODE)
 LinkAdder = Callable[[int, int, str, float, str], None]
 
@@ -159,25 +169,150 @@ def similarity_matrix(infos: list[UnitInfo]) -> np.ndarray:
     return similarity
 
 
+# ---------------------------------------------------------------- per-document indexes
+
+
+@dataclass
+class RelationIndex:
+    """Where the claims of a document stand, computed once so that every look-up a
+    relation rule makes costs at most its candidate window, never a scan of the document."""
+
+    claims: list[int]  # positions of the claims, ascending
+    majors: list[int]  # positions of the major claims
+    claims_before: list[int]  # claims_before[k]: how many claims infos[:k] holds
+    first_claim: dict[str, int]  # paragraph key -> position of its first claim
+    # (english, role) -> positions of the claims in that language and section role
+    claims_by: dict[tuple[bool, str], list[int]] = field(default_factory=dict)
+    majors_by_language: dict[bool, list[int]] = field(default_factory=dict)
+
+    def claims_between(self, a: int, b: int) -> int:
+        """Claims strictly between positions ``a`` and ``b``."""
+        low, high = min(a, b), max(a, b)
+        return self.claims_before[high] - self.claims_before[low + 1] if high > low + 1 else 0
+
+    def earlier_claims(self, later: int, english: bool, roles: Sequence[str],
+                       limit: int = RESTATE_CANDIDATES) -> list[int]:
+        """The ``limit`` claims nearest before ``later`` in one language and any of ``roles``,
+        ascending."""
+        found: list[int] = []
+        for role in roles:
+            positions = self.claims_by.get((english, role), [])
+            end = bisect_left(positions, later)
+            found += positions[max(end - limit, 0):end]
+        found.sort()
+        return found[-limit:] if limit else []
+
+
+def relation_index(infos: list[UnitInfo]) -> RelationIndex:
+    """The :class:`RelationIndex` of ``infos`` (the last one is kept: training asks for the
+    candidates of every unit of one document in turn)."""
+    cached = _INDEX_CACHE.get("last")
+    if cached is not None and cached[0] is infos and cached[1] == len(infos):
+        return cached[2]
+    claims = [i for i, info in enumerate(infos) if info.unit.label == "claim"]
+    claims_before = [0] * (len(infos) + 1)
+    for i, info in enumerate(infos):
+        claims_before[i + 1] = claims_before[i] + (info.unit.label == "claim")
+    index = RelationIndex(claims=claims, majors=[i for i in claims if infos[i].unit.major],
+                          claims_before=claims_before, first_claim={})
+    for i in claims:
+        info = infos[i]
+        index.first_claim.setdefault(info.paragraph, i)
+        index.claims_by.setdefault((info.english, info.role), []).append(i)
+        if info.unit.major:
+            index.majors_by_language.setdefault(info.english, []).append(i)
+    _INDEX_CACHE["last"] = (infos, len(infos), index)
+    return index
+
+
+_INDEX_CACHE: dict[str, tuple[list[UnitInfo], int, RelationIndex]] = {}
+
+
+def _unit_vectors(texts: list[str]) -> csr_matrix | None:
+    """L2-normalised TF-IDF rows as :func:`_cosine` multiplies them; None where it gives zeros."""
+    if len(texts) < 2 or not any(t.strip() for t in texts):
+        return None
+    try:
+        matrix = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)
+    except ValueError:
+        return None
+    return normalize(matrix, copy=True).tocsr()
+
+
+class PairSimilarity:
+    """:func:`similarity_matrix` for the pairs the rules ask about, never the whole matrix.
+
+    Each value is computed by the same sparse product, row by row, as the full matrix, so it
+    is bit for bit the value the matrix would hold; ``similarity[i, j]`` reads one."""
+
+    def __init__(self, infos: list[UnitInfo]) -> None:
+        self.english = np.array([i.english for i in infos], dtype=bool)
+        self.mixed = bool(self.english.any() and not self.english.all())
+        self.lemma = _unit_vectors([i.lemmas for i in infos])
+        self.bilingual = _unit_vectors([i.bilingual for i in infos]) if self.mixed else None
+        self.cache: dict[tuple[int, int], float] = {}
+
+    def block(self, rows: Sequence[int], cols: Sequence[int]) -> np.ndarray:
+        """Similarities of ``rows`` × ``cols`` as a dense array."""
+        row_ids, col_ids = np.asarray(rows, dtype=np.intp), np.asarray(cols, dtype=np.intp)
+        values = np.zeros((len(row_ids), len(col_ids)))
+        if not len(row_ids) or not len(col_ids):
+            return values
+        if self.lemma is not None:
+            values = (self.lemma[row_ids] @ self.lemma[col_ids].T).toarray()
+        if self.mixed:
+            crossing = self.english[row_ids][:, None] != self.english[col_ids][None, :]
+            if crossing.any():
+                across = (np.zeros_like(values) if self.bilingual is None
+                          else (self.bilingual[row_ids] @ self.bilingual[col_ids].T).toarray())
+                values = np.where(crossing, across, values)
+        values[row_ids[:, None] == col_ids[None, :]] = 0.0
+        return values
+
+    def prefetch(self, pairs: Sequence[tuple[int, int]]) -> None:
+        """Compute the similarities of ``pairs`` a block of sources at a time."""
+        by_source: dict[int, list[int]] = {}
+        for source, target in pairs:
+            if (source, target) not in self.cache:
+                by_source.setdefault(source, []).append(target)
+        sources = sorted(by_source)
+        for start in range(0, len(sources), PAIR_BLOCK):
+            rows = sources[start:start + PAIR_BLOCK]
+            cols = sorted({t for s in rows for t in by_source[s]})
+            where = {t: k for k, t in enumerate(cols)}
+            values = self.block(rows, cols)
+            for r, source in enumerate(rows):
+                for target in by_source[source]:
+                    self.cache[source, target] = float(values[r, where[target]])
+
+    def __getitem__(self, pair: tuple[int, int]) -> float:
+        if pair not in self.cache:
+            self.prefetch([pair])
+        return self.cache[pair]
+
+
+Similarity = np.ndarray | PairSimilarity
+
+
 # ---------------------------------------------------------------- supports: candidate pairs
 
 
-def support_candidates(infos: list[UnitInfo], source: int) -> list[int]:
-    """Claims near the source (± SUPPORT_WINDOW units) and every major claim."""
-    result = []
-    for j, info in enumerate(infos):
-        if j == source or info.unit.label != "claim":
-            continue
-        if abs(j - source) <= SUPPORT_WINDOW or info.unit.major:
-            result.append(j)
-    return result
+def support_candidates(infos: list[UnitInfo], source: int, index: RelationIndex | None = None) -> list[int]:
+    """Claims near the source (± SUPPORT_WINDOW units) and the MAJOR_CANDIDATES nearest major
+    claims on each side, ascending."""
+    index = index or relation_index(infos)
+    claims, majors = index.claims, index.majors
+    near = claims[bisect_left(claims, source - SUPPORT_WINDOW):bisect_right(claims, source + SUPPORT_WINDOW)]
+    before = majors[max(bisect_left(majors, source) - MAJOR_CANDIDATES, 0):bisect_left(majors, source)]
+    after = majors[bisect_right(majors, source):bisect_right(majors, source) + MAJOR_CANDIDATES]
+    return sorted({j for j in (*near, *before, *after) if j != source})
 
 
-def pair_features(infos: list[UnitInfo], similarity: np.ndarray, source: int, target: int) -> dict[str, float]:
+def pair_features(infos: list[UnitInfo], similarity: Similarity, source: int, target: int,
+                  index: RelationIndex | None = None) -> dict[str, float]:
     s, t = infos[source], infos[target]
     distance = target - source
-    between = range(min(source, target) + 1, max(source, target))
-    claims_between = sum(infos[k].unit.label == "claim" for k in between)
+    claims_between = (index or relation_index(infos)).claims_between(source, target)
     f = {
         f"source={s.unit.label}": 1.0,
         "after": float(distance > 0),
@@ -209,10 +344,11 @@ def pair_features(infos: list[UnitInfo], similarity: np.ndarray, source: int, ta
     return f
 
 
-def candidate_rows(infos: list[UnitInfo], similarity: np.ndarray, source: int,
-                   candidates: list[int]) -> list[dict[str, float]]:
+def candidate_rows(infos: list[UnitInfo], similarity: Similarity, source: int,
+                   candidates: list[int], index: RelationIndex | None = None) -> list[dict[str, float]]:
     """:func:`pair_features` of every candidate, plus how each ranks among the candidates."""
-    rows = [pair_features(infos, similarity, source, j) for j in candidates]
+    index = index or relation_index(infos)
+    rows = [pair_features(infos, similarity, source, j, index) for j in candidates]
     before = [j for j in candidates if j < source]
     after = [j for j in candidates if j > source]
     best_similarity = max((similarity[source, j] for j in candidates), default=0.0)
@@ -220,9 +356,7 @@ def candidate_rows(infos: list[UnitInfo], similarity: np.ndarray, source: int,
         row["nearest_before"] = float(bool(before) and j == before[-1])
         row["nearest_after"] = float(bool(after) and j == after[0])
         row["most_similar"] = float(similarity[source, j] == best_similarity and best_similarity > 0)
-        paragraph_claims = [k for k, info in enumerate(infos)
-                            if info.paragraph == infos[j].paragraph and info.unit.label == "claim"]
-        row["first_claim_of_paragraph"] = float(bool(paragraph_claims) and j == paragraph_claims[0])
+        row["first_claim_of_paragraph"] = float(index.first_claim.get(infos[j].paragraph) == j)
         row["only_candidate_before"] = float(len(before) == 1 and j in before)
     return rows
 
@@ -255,7 +389,8 @@ def rule_support_target(infos: list[UnitInfo], source: int) -> tuple[int, float]
 def link_relations(doc: Document, model: object | None = None, rules_only: bool = False) -> Document:
     """Add supports / attacks / restates / cites relations to ``doc`` (see module docstring)."""
     infos = unit_infos(doc)
-    similarity = similarity_matrix(infos)
+    index = relation_index(infos)
+    similarity = PairSimilarity(infos)
     if model is None and not rules_only:
         from pipeline.units import load_model
 
@@ -282,27 +417,28 @@ def link_relations(doc: Document, model: object | None = None, rules_only: bool 
         if before:
             add(i, before[0], "attacks", 0.7, "rules:contrast-marker")
     attacked = {(s, t) for s, t, label, _, _ in triples if label == "attacks"}
-    for i in arguing:
-        candidates = support_candidates(infos, i)
-        if not candidates:
-            continue
-        if supports_model is not None:
-            rows = candidate_rows(infos, similarity, i, candidates)
-            classes = list(supports_model.classes_)
-            scores = supports_model.predict_proba(rows)[:, classes.index(True)]
-            best = int(np.argmax(scores))
-            threshold = float(getattr(model, "metadata", {}).get("support_threshold", SUPPORT_THRESHOLD))
-            if scores[best] >= threshold:
-                target = candidates[best]
+    candidates = {i: support_candidates(infos, i, index) for i in arguing}
+    if supports_model is not None:
+        scores = support_scores(supports_model, infos, similarity, candidates, index)
+        threshold = float(getattr(model, "metadata", {}).get("support_threshold", SUPPORT_THRESHOLD))
+        for i in arguing:
+            if not candidates[i]:
+                continue
+            best = int(np.argmax(scores[i]))
+            if scores[i][best] >= threshold:
+                target = candidates[i][best]
                 if (infos[i].unit.id, infos[target].unit.id) not in attacked:
-                    add(i, target, "supports", scores[best], producer)
-        else:
+                    add(i, target, "supports", scores[i][best], producer)
+    else:
+        for i in arguing:
+            if not candidates[i]:
+                continue
             choice = rule_support_target(infos, i)
             if choice is not None and (infos[i].unit.id, infos[choice[0]].unit.id) not in attacked:
                 add(i, choice[0], "supports", choice[1], "rules:markers")
     index_of = {info.unit.id: info.index for info in infos}
     reaching = {index_of[s] for s, t, _, _, _ in triples if infos[index_of[t]].role != "conclusion"}
-    _restatements(infos, similarity, add, reaching)
+    _restatements(infos, similarity, add, reaching, index)
     relations = [
         Relation(id="", source=s, target=t, label=label, score=score, producer=made_by)
         for s, t, label, score, made_by in triples
@@ -317,20 +453,71 @@ def link_relations(doc: Document, model: object | None = None, rules_only: bool 
     return doc
 
 
-def _restatements(infos: list[UnitInfo], similarity: np.ndarray, add: LinkAdder,
-                  reaching: set[int]) -> None:
+def support_scores(supports_model: object, infos: list[UnitInfo], similarity: PairSimilarity,
+                   candidates: dict[int, list[int]], index: RelationIndex) -> dict[int, np.ndarray]:
+    """The pair model's ``supports`` probability of every candidate of every unit: all rows of
+    the document built first, then one ``predict_proba`` call."""
+    similarity.prefetch([(i, j) for i, targets in candidates.items() for j in targets])
+    rows: list[dict[str, float]] = []
+    spans: dict[int, tuple[int, int]] = {}
+    for i, targets in candidates.items():
+        if targets:
+            spans[i] = (len(rows), len(rows) + len(targets))
+            rows += candidate_rows(infos, similarity, i, targets, index)
+    if not rows:
+        return {}
+    classes = list(supports_model.classes_)  # type: ignore[attr-defined]
+    probabilities = supports_model.predict_proba(rows)[:, classes.index(True)]  # type: ignore[attr-defined]
+    return {i: probabilities[start:end] for i, (start, end) in spans.items()}
+
+
+def count_support_pairs(doc: Document) -> int:
+    """How many (unit, candidate claim) pairs the pair model scores on ``doc``."""
+    infos = unit_infos(doc)
+    index = relation_index(infos)
+    return sum(len(support_candidates(infos, i, index)) for i, info in enumerate(infos)
+               if info.unit.label in ("claim", "evidence"))
+
+
+def _best_earlier(similarity: PairSimilarity, laters: list[int],
+                  candidates: dict[int, list[int]]) -> dict[int, tuple[int, float]]:
+    """For each later claim with candidates, the most similar candidate (the first of equals,
+    as ``max`` picks) and its similarity; one sparse product per block of later claims."""
+    best: dict[int, tuple[int, float]] = {}
+    todo = [later for later in laters if candidates[later]]
+    for start in range(0, len(todo), PAIR_BLOCK):
+        rows = todo[start:start + PAIR_BLOCK]
+        cols = sorted({j for later in rows for j in candidates[later]})
+        values = similarity.block(rows, cols)
+        for r, later in enumerate(rows):
+            where = np.searchsorted(cols, candidates[later])
+            scores = values[r, where]
+            k = int(np.argmax(scores))
+            best[later] = (candidates[later][k], float(scores[k]))
+    return best
+
+
+def _restatements(infos: list[UnitInfo], similarity: PairSimilarity, add: LinkAdder,
+                  reaching: set[int], index: RelationIndex) -> None:
     """``restates`` by similarity; ``reaching`` holds the units already tied to the body."""
-    claims = [i for i, info in enumerate(infos) if info.unit.label == "claim"]
+    claims = index.claims
     # the two languages of an abstract: a claim says again what an earlier claim in the other
     # language said (each earlier claim restated once, the most similar first)
     # (or are both major claims: the conclusion's verdicts restating the English abstract)
-    pairs = sorted(((similarity[later, j], later, j) for later in claims for j in claims
-                    if j < later and infos[j].english != infos[later].english
-                    and (later - j <= BILINGUAL_WINDOW or (infos[j].unit.major and infos[later].unit.major))),
-                   reverse=True)
+    pairs: set[tuple[int, int]] = set()
+    for later in claims:
+        english = infos[later].english
+        near = claims[bisect_left(claims, later - BILINGUAL_WINDOW):bisect_left(claims, later)]
+        pairs.update((later, j) for j in near if infos[j].english != english)
+        if infos[later].unit.major:
+            majors = index.majors_by_language.get(not english, [])
+            end = bisect_left(majors, later)
+            pairs.update((later, j) for j in majors[max(end - MAJOR_CANDIDATES, 0):end])
+    similarity.prefetch(sorted(pairs))
+    ranked = sorted(((similarity[later, j], later, j) for later, j in pairs), reverse=True)
     used_later: set[int] = set()
     used_earlier: set[int] = set()
-    for score, later, j in pairs:
+    for score, later, j in ranked:
         if score < BILINGUAL_RESTATE_THRESHOLD:
             break
         if later in used_later or j in used_earlier:
@@ -342,27 +529,25 @@ def _restatements(infos: list[UnitInfo], similarity: np.ndarray, add: LinkAdder,
     # a restatement is a framing claim (conclusion, major, or the introduction echoing the
     # abstract) saying again what an earlier section said; body claims that merely resemble
     # each other are left alone
+    framing_candidates: dict[int, list[int]] = {}
     for later in claims:
         if later in used_later:
             continue
-        framing = infos[later].role == "conclusion" or infos[later].unit.major
-        earlier = [j for j in claims if j < later and infos[j].role != infos[later].role
-                   and infos[j].english == infos[later].english
-                   and (framing or infos[j].role == "abstract")]
-        if not earlier:
-            continue
-        best = max(earlier, key=lambda j: similarity[later, j])
-        if similarity[later, best] >= RESTATE_THRESHOLD:
-            add(later, best, "restates", similarity[later, best], "rules:lemma-tfidf")
+        info = infos[later]
+        framing = info.role == "conclusion" or info.unit.major
+        roles = [r for r in ROLES if r != info.role] if framing else ["abstract"] * (info.role != "abstract")
+        framing_candidates[later] = index.earlier_claims(later, info.english, roles)
+    framed = _best_earlier(similarity, list(framing_candidates), framing_candidates)
+    for later, (best, score) in framed.items():
+        if score >= RESTATE_THRESHOLD:
+            add(later, best, "restates", score, "rules:lemma-tfidf")
             reaching.add(later)
     # every conclusion claim should reach back to the body where the text allows
-    for later in claims:
-        if infos[later].role != "conclusion" or later in reaching:
-            continue
-        earlier = [j for j in claims if j < later and infos[j].role != "conclusion"
-                   and infos[j].english == infos[later].english]
-        if not earlier:
-            continue
-        best = max(earlier, key=lambda j: similarity[later, j])
-        if similarity[later, best] >= CONCLUSION_LINK_THRESHOLD:
-            add(later, best, "restates", similarity[later, best], "rules:conclusion-backlink")
+    backlink_candidates = {
+        later: index.earlier_claims(later, infos[later].english, [r for r in ROLES if r != "conclusion"])
+        for later in claims if infos[later].role == "conclusion" and later not in reaching
+    }
+    backlinked = _best_earlier(similarity, list(backlink_candidates), backlink_candidates)
+    for later, (best, score) in backlinked.items():
+        if score >= CONCLUSION_LINK_THRESHOLD:
+            add(later, best, "restates", score, "rules:conclusion-backlink")

@@ -1,12 +1,16 @@
 """Stage 'structure': front matter, sections, paragraphs, raw notes and sources.
 
-Reads ``doc.text`` (and ``doc.marker_hints`` from ingest).  Adds (and extends
+Reads ``doc.text`` (and ``doc.marker_hints`` and ``doc.non_prose`` from ingest;
+lines inside a non-prose span are never prose).  Adds (and extends
 ``doc.marker_hints`` with footnote markers written as plain digits):
 
 - ``doc.front``: title, authors, supervisors ("Pembimbing"), keywords with spans;
 - ``doc.sections``: one per heading, with a role (abstract, introduction, body,
-  conclusion, references, notes, other) from the word lists
-  ``lexicon/section_*.txt``; a document without headings gets one body section;
+  conclusion, references, notes, other; in theses also research_question,
+  objectives, hypothesis, theory, method, results, suggestions, and front / appendix
+  for the pages outside the argument) from the word lists ``lexicon/section_*.txt``
+  and, in a numbered thesis, from the chapter a subsection stands in; a document
+  without headings gets one body section;
 - ``doc.paragraphs``: running prose only (no headings, keyword lines, note
   texts, bibliography, page furniture).  A paragraph that ends without
   sentence-final punctuation and continues after a note block, a page break or
@@ -38,7 +42,10 @@ from pipeline.markers import (
 )
 from pipeline.model import Document, FrontMatter, Note, Paragraph, Section, Source
 
-ROLES = ("abstract", "introduction", "conclusion", "references", "notes", "other")
+# section roles, each with its word list lexicon/section_<role>.txt; the thesis parts
+# (research_question … suggestions) sit inside the chapters, front and appendix outside the argument
+ROLES = ("abstract", "introduction", "research_question", "objectives", "hypothesis", "theory", "method",
+         "results", "conclusion", "suggestions", "references", "notes", "front", "appendix", "other")
 BLANK = " \t\r\n\f\v\ufeff\u00a0"  # \f: the page break pdftotext writes
 
 
@@ -117,6 +124,11 @@ def heading_role(text: str) -> str | None:
         head = " ".join(words[:size])
         if head in terms and (size == len(words) or re.match(NUMBERING, " ".join(text.split()[size:]) or "x")):
             return terms[head]
+    # "LAMPIRAN A", "Lampiran 3. Kuesioner"; "LEMBAR PENGESAHAN SKRIPSI", "HALAMAN PERNYATAAN PERSETUJUAN PUBLIKASI …"
+    if words and words[0] in lexicon("section_appendix") and len(words) <= 8:
+        return "appendix"
+    if any(" " in term and name.startswith(term + " ") for term in lexicon("section_front")):
+        return "front"
     return None
 
 
@@ -138,7 +150,8 @@ def full_line_heading(line: Line, front_done: bool) -> tuple[str | None, int] | 
     if not words or len(plain) > 110 or len(words) > 14:
         return None
     role = heading_role(plain)
-    if role and len(words) <= 8:
+    if role and not next((c for c in plain if c.isalpha()), "").islower() and (len(words) <= 8 or role == "front"):
+        # a word list term starting in lower case is a word of wrapped prose ("Yang / memiliki / tujuan")
         return role, 2 if NUMBERED_HEADING.match(plain) and not BAB.match(plain) else 1
     if BAB.match(plain):
         return role, 1
@@ -258,15 +271,24 @@ FURNITURE = re.compile(
     r"^(?:\(?\d{1,4}\)?|[-–—]\s*\d{1,4}\s*[-–—]|page \d+.*|upload:.*|post on .*|\d+ views?|category:?|documents?"
     r"|\d+ downloads?|transcript|<chapterid>.*|!\[.*|\|.*\||[-*_=]{3,}|halaman \d+( dari \d+)?"
     r"|(?:\*|_)?(?:gambar|tabel|grafik|figure|table|diagram|bagan)\s+[\dIVX.]+.{0,120}|sumber\s*:.{0,150}"
-    r"|[•·▪●◦]\s*\S.{0,60}|[-*]\s+[^.!?]{0,60}|<?https?://\S+|.{0,120}?(?:\.\s?){4,}\s*[\divxlc]+)$",
+    r"|[•·▪●◦]\s*\S.{0,60}|[-*]\s+[^.!?]{0,60}|<?https?://\S+|.{0,120}?(?:\.\s?){4,}\s*[\divxlc]+"
+    # the page counts under a thesis abstract: "xi + 52 halaman; 23 gambar", "Daftar acuan: 11 (1973-2013)"
+    r"|[xvil]+\s*\+\s*\d+\s*(?:halaman|hlm\.?|pages?)\b.{0,80}|daftar\s+(?:acuan|pustaka|referensi)\s*:\s*\d+.{0,40})$",
     re.IGNORECASE,
 )
+# a table-of-contents entry without dotted leaders: "1.1 Latar Belakang 1", "KATA PENGANTAR iv"
+TOC_ENTRY = re.compile(r"^\S.{1,150}?\s+(?:\d{1,3}|[ivxlc]{1,7})$")
 KEYWORDS = re.compile(r"^[*_\s]*(key\s*-?\s*words?|kata[\s-]*kunci)[*_\s]*[:：.—–-]\s*[*_]*", re.IGNORECASE)
 SUPERVISOR = re.compile(r"^[*_\s]*(?:dosen\s+)?pembimbing(?:\s+(?:I{1,3}|\d|utama|pendamping))?\s*[:：]\s*(.+)$", re.IGNORECASE)
 AUTHOR_LABEL = re.compile(r"^[*_\s]*(?:(?:disusun|ditulis|diajukan)\s+oleh|oleh|by|nama(?:\s+mahasiswa)?|penulis|author)\s*[:：]?\s*(.*)$", re.IGNORECASE)
 NOTE_SUPERSCRIPT = re.compile(rf"^([{SUPERSCRIPT_DIGITS}]+)\s*(?=\S)")
 NOTE_BRACKET = re.compile(r"^(?:\[(\d{1,3})\]|\^(\d{1,3})|\[\^(\d{1,3})\]:?)\s*(?=\S)")
-NOTE_PLAIN = re.compile(r"^(\d{1,3})[.)]?\s+(?=\S)")
+# "12 Angel Coalition, …", "12. Ibid.", and, as pdftotext writes a raised note number
+# at the foot of a page, glued to its text: "12Angel Coalition, …", "3Ibid.", "24ibid."
+NOTE_PLAIN = re.compile(
+    r"^(\d{1,3})(?:[.)]?\s+(?=\S)|(?=[A-Z“\"‘]|[Ii]bid\b|[Ii]dem\b|[Oo]p[.\s]*[Cc]it\b|[Ll]oc[.\s]*[Cc]it\b))"
+)
+NOTE_GLUED = re.compile(r"^\d{1,3}(?=[^\W\d_“\"‘])")
 NOTE_CONTINUATION = re.compile(
     r"^[\[(<]*\s*(?:diakses|accessed|akses|tersedia|available|retrieved|https?://|www\.)", re.IGNORECASE
 )
@@ -362,6 +384,47 @@ def _is_running_header(line: Line, repeated: set[str], references: bool, seen: s
     return key in seen if references else True
 
 
+def _indented(text: str, line: Line) -> bool:
+    """The line starts a tab or four spaces in (a code block in pandoc's plain text)."""
+    lead = text[text.rfind("\n", 0, line.start) + 1 : line.start]
+    return "\t" in lead or len(lead) >= 4
+
+
+def _chapter_name(previous: Line | None, line: Line) -> bool:
+    """``line`` names the chapter that a bare "BAB III" line just before it opens."""
+    if previous is None or previous.kind != "heading":
+        return False
+    if not re.fullmatch(r"(?:BAB|Bab)\s+(?:[IVXL]+|\d+)\.?", FORMAT_MARKS.sub("", previous.text).strip()):
+        return False
+    plain = FORMAT_MARKS.sub("", line.text).strip()
+    return 1 <= len(plain.split()) <= 12 and plain[:1].isupper() and not re.search(r"[.,;:!?]$", plain)
+
+
+def _toc_entry(plain: str) -> bool:
+    """A table-of-contents line: "1.1 Latar Belakang ....... 1", "BAB II TINJAUAN PUSTAKA 7"."""
+    if NUMBERING_ONLY.match(plain) or re.fullmatch(r"(?:BAB|Bab)\s+\S+", plain):
+        return False
+    return bool(re.search(r"(?:\.\s?){4,}\s*[\divxlc]+$", plain) or TOC_ENTRY.match(plain))
+
+
+def _inside_matter(heading: tuple[str | None, int], plain: str, matter: str, lines: list[Line], line: Line) -> bool:
+    """A heading line met in the front matter or the appendices that still belongs to
+    them: a table-of-contents entry ("BAB I PENDAHULUAN" followed by its entries with
+    page numbers), or a banner that opens no part of the thesis ("PROGRAM STUDI …")."""
+    role = heading[0]
+    if matter == "appendix":
+        return role not in ("references", "notes", "appendix")
+    following = FORMAT_MARKS.sub("", lines[line.index + 1].text).strip() if line.index + 1 < len(lines) else ""
+    if _toc_entry(plain):
+        return True
+    if role in ("abstract", "front", "appendix"):
+        return False  # "DAFTAR ISI" after "KATA PENGANTAR", followed by its entries
+    if following and _toc_entry(following):
+        return True
+    opens = role in ("references", "introduction")
+    return not (opens or BAB.match(plain) or re.match(r"\d{1,2}(?:\.\d{1,2})*\.?\s+[A-Z]", plain))
+
+
 def classify(doc: Document, lines: list[Line]) -> None:
     """Give every line a kind: front, heading, keywords, note, source, group, furniture, prose."""
     repeated = _running_headers(lines)
@@ -376,9 +439,14 @@ def classify(doc: Document, lines: list[Line]) -> None:
     hints = {start for start, _ in doc.marker_hints}
     seen_headers: set[str] = set()
     wrapped_prose = _wrapped_prose_lines(lines)
+    matter = ""  # "front" or "appendix" while inside those pages
     for line in lines:
         text = line.text
         plain = FORMAT_MARKS.sub("", text).strip()
+        if any(start <= line.start < end for start, end in doc.non_prose):
+            line.kind = "furniture"  # a table, text box or caption: ingest knows it is not prose
+            previous = line
+            continue
         if repeated and _is_running_header(line, repeated, references, seen_headers):
             line.kind = "furniture"
             seen_headers.add(_furniture_key(text))
@@ -394,6 +462,21 @@ def classify(doc: Document, lines: list[Line]) -> None:
             heading = None
         if heading and previous is not None and previous.kind == "note" and not line.blank_before:
             heading = None
+        if heading and heading[0] is None and _sequence_note(lines, line, last_note, pending, noted):
+            heading = None  # "1 Victor Malarek, Natasha: …" at the foot of a pdftotext page
+        if heading and MARKDOWN_HEADING.match(text) and _indented(doc.text, line):
+            heading = None  # "# comment" in an indented code listing
+        if heading is None and _chapter_name(previous, line):
+            heading = heading_role(plain), 1  # "BAB III" on one line, "Analisis dan Perancangan" on the next
+        if matter and (heading is None or _inside_matter(heading, plain, matter, lines, line)):
+            line.kind = f"{matter}_page"  # front matter and appendices: no sections, no prose
+            previous = line
+            continue
+        matter = heading[0] if heading and heading[0] in ("front", "appendix") else ""
+        if previous is not None and previous.kind == "keywords" and KEYWORDS.fullmatch(previous.text) and not heading:
+            line.kind = "keywords"  # "Kata kunci:" alone, the keywords on the next line
+            previous = line
+            continue
         if heading and MARKDOWN_HEADING.match(text) and heading[0] is None and not front_done:
             line.kind = "front"
         elif heading:
@@ -409,23 +492,30 @@ def classify(doc: Document, lines: list[Line]) -> None:
             line.kind, line.number = "note", int(match.group(1).translate(SUPERSCRIPT_TO_DIGIT))
         elif (match := NOTE_BRACKET.match(text)) and (notes_section or not references):
             line.kind, line.number = "note", int(match.group(1) or match.group(2) or match.group(3))
+        elif references and (number := _leading_number(text)) is not None and _note_in_references(
+                lines, line, number, last_note, pending, noted):
+            line.kind, line.number = "note", number
+            if number == 1:
+                references, notes_section = False, True  # endnotes after the bibliography
         elif references and re.fullmatch(r"[-–—(\s]*\d{1,4}[-–—)\s]*", plain):
             line.kind = "furniture"  # a page number inside the bibliography
         elif references:
             line.kind = "source"
-        elif previous is not None and previous.kind == "note" and (
-            NOTE_CONTINUATION.match(text) or (not line.blank_before and not NOTE_PLAIN.match(text)
-                                              and not _prose_like(text) or
-                                              not line.blank_before and text[:1].islower() and previous.text[-1:] not in ".")
-        ):
+        elif previous is not None and _note_goes_on(previous, line, last_note):
             line.kind, line.number = "note_continuation", previous.number
+        elif (match := NOTE_PLAIN.match(text)) and _sequence_note(lines, line, last_note, pending, noted):
+            line.kind, line.number = "note", int(match.group(1))
+        elif (last_note and not NOTE_PLAIN.match(text) and looks_like_reference(text) and not _prose_like(text)
+              and line.index + 1 < len(lines) and not lines[line.index + 1].blank_before
+              and _sequence_note(lines, lines[line.index + 1], last_note, pending, noted)):
+            line.kind = "note_tail"  # the end of the last note, carried over to the next page's note block
         elif (match := NOTE_PLAIN.match(text)) and (
             notes_section
             or looks_like_reference(text[match.end():]) and (
                 int(match.group(1)) in pending or (last_note and int(match.group(1)) == last_note + 1)
                 or _next_note_follows(lines, line, int(match.group(1))))
             or int(match.group(1)) in pending_plain - noted and len(text) < 600
-            and re.match(r"\d{1,3}\s+[A-Z“\"]", text) and not line.headings
+            and re.match(r"\d{1,3}\s*[A-Z“\"]", text) and not line.headings
         ) and not re.match(r"BAB\b", text[match.end():]) and (notes_section or not inline_headings(line, False)):
             line.kind, line.number = "note", int(match.group(1))
         elif (re.fullmatch(r"\d{1,3}", text) and int(text) in pending and _next_is_reference(lines, line)
@@ -478,6 +568,77 @@ def classify(doc: Document, lines: list[Line]) -> None:
 def _blank_after(lines: list[Line], line: Line) -> bool:
     index = line.index
     return index + 1 >= len(lines) or lines[index + 1].blank_before
+
+
+def _note_goes_on(previous: Line, line: Line, last_note: int) -> bool:
+    """Whether ``line`` continues the note ``previous`` belongs to: a URL or
+    "diakses" line, a short line that is no prose, a lower-case line, or, in a
+    pdftotext note block, a line opening with a number out of the note sequence
+    ("20 Januari 2013]" after note 18).  A bare number is the page number."""
+    text = line.text
+    if re.fullmatch(r"\d{1,3}", text) or line.blank_before and not NOTE_CONTINUATION.match(text):
+        return previous.kind == "note" and previous.text.isdigit() and not re.fullmatch(r"\d{1,3}", text)
+    if (previous.kind == "note_continuation" and TERMINAL.search(previous.text) and not NOTE_CONTINUATION.match(text)
+            and previous.text.count("<") <= previous.text.count(">")):
+        return False  # a wrapped note goes on only while its last line is open
+    if previous.kind not in ("note", "note_continuation"):
+        return False
+    numbered = NOTE_PLAIN.match(text)
+    if numbered and int(numbered.group(1)) != last_note + 1:
+        return not re.match(r"\d{1,3}\s*(?:BAB|Bab)\b", text)
+    return bool(NOTE_CONTINUATION.match(text) or (not numbered and not _prose_like(text))
+                or text[:1].islower() and previous.text[-1:] not in ".")
+
+
+def _sequence_note(lines: list[Line], line: Line, last_note: int, pending: set[int], noted: set[int]) -> bool:
+    """A line opening with the next note number that the prose announced, whose
+    text (with the hanging lines under it) reads like a reference: a footnote
+    at the foot of a page of pdftotext output ("4 ECPAT Internasional, …" over
+    "(Medan: Restu Printing Indonesia, 2010) hal. 43")."""
+    match = NOTE_PLAIN.match(line.text)
+    if match is None:
+        return False
+    number = int(match.group(1))
+    if number != last_note + 1 or number not in pending or number in noted:
+        return False
+    pieces = [line.text[match.end():]]
+    for following in lines[line.index + 1 : line.index + 3]:
+        if following.blank_before or NOTE_PLAIN.match(following.text) or _prose_like(following.text):
+            break
+        pieces.append(following.text)
+    rest = " ".join(pieces)
+    return looks_like_reference(rest) and not re.match(r"(?:BAB|Bab)\b", rest)
+
+
+def _leading_number(text: str) -> int | None:
+    """The note number a line opens with ("[3] …", "^3 …", "3. …", "3Ibid."), or None."""
+    bracket = NOTE_BRACKET.match(text)
+    if bracket:
+        return int(bracket.group(1) or bracket.group(2) or bracket.group(3))
+    plain = NOTE_PLAIN.match(text)
+    return int(plain.group(1)) if plain else None
+
+
+def _note_in_references(lines: list[Line], line: Line, number: int, last_note: int, pending: set[int],
+                        noted: set[int]) -> bool:
+    """A numbered line inside a bibliography that is a note: the next footnote at
+    the foot of a page ("27Angel Coalition., op.cit. hal. 5" under DAFTAR
+    PUSTAKA), or the first of a run of endnotes after unnumbered entries
+    ("[1] …" or "1. …" lines after the Daftar Pustaka) whose markers the prose
+    announced."""
+    rest = text = line.text
+    match = NOTE_BRACKET.match(text) or NOTE_PLAIN.match(text)
+    if match is not None:
+        rest = text[match.end():]
+    if number == last_note + 1 and number in pending and number not in noted and last_note:
+        return looks_like_reference(rest) and not re.match(r"\d{1,3}[.)]", text)
+    if number != 1 or 1 not in pending or 1 in noted and not last_note:
+        return False
+    entries = [ln for ln in lines[: line.index] if ln.kind == "source"]
+    if not entries or BULLET.match(entries[-1].text) and not re.match(r"[-•*▪]", entries[-1].text):
+        return False  # a numbered bibliography
+    following = [_leading_number(ln.text) for ln in lines[line.index + 1 : line.index + 12]]
+    return looks_like_reference(rest) and 2 in following
 
 
 def _next_note_follows(lines: list[Line], line: Line, number: int) -> bool:
@@ -624,6 +785,11 @@ def _plain_marker_hints(doc: Document) -> None:
     for candidate in select_markers(candidates, note_numbers, hints):
         if candidate.kind in ("glued_punct", "glued_word", "spaced_stop", "spaced") and candidate.start not in hints:
             doc.marker_hints.append((candidate.start, candidate.end))
+    # "[12]" pointing to an endnote 12 (Word-to-HTML exports) is a marker too
+    for s, e in spans:
+        for candidate in find_marker_candidates(doc.text, s, e):
+            if candidate.kind == "bracket" and candidate.number in note_numbers and candidate.start not in hints:
+                doc.marker_hints.append((candidate.start, candidate.end))
     doc.marker_hints.sort()
 
 
@@ -634,8 +800,9 @@ def _front_matter(doc: Document, lines: list[Line]) -> None:
     for index, line in enumerate(lines):
         if line.kind == "keywords":
             match = KEYWORDS.match(line.text)
-            assert match is not None
-            start = line.start + match.end()
+            if match is None and front.keywords:
+                continue  # keywords already read from the label's own line
+            start = line.start + (match.end() if match else 0)  # no label: the line after "Kata kunci:"
             end = line.end
             body = doc.text[start:end]
             trailing = len(body) - len(body.rstrip(" .*_"))
@@ -691,20 +858,28 @@ def _is_name(text: str) -> bool:
 
 
 def _sections(doc: Document, lines: list[Line]) -> None:
+    shaped, chapters = _fit_outline(doc, lines)
     headings: list[tuple[int, int, str, int]] = []  # start, end, role, level
+    after_keywords = False
     for line in lines:
         if line.kind == "heading":
             headings.append((line.start, line.end, line.role, line.level))
         elif line.kind == "prose" and line.headings:
             headings.extend(line.headings)
+        elif line.kind == "keywords" and after_keywords:
+            headings[-1] = (line.end, line.end, "body", 1)  # the keywords went on on this line
         elif line.kind == "keywords" and headings and headings[-1][2] == "abstract":
             headings.append((line.end, line.end, "body", 1))  # prose after the keywords is the body
+            after_keywords = True
+            continue
+        after_keywords = False
     first_content = next(
         (ln.headings[0][0] if ln.headings else ln.start for ln in lines if ln.kind in ("prose", "note", "source")),
         None,
     )
     if first_content is not None and (not headings or first_content < headings[0][0]):
-        headings.insert(0, (first_content, first_content, "body", 1))
+        leading = "front" if headings and headings[0][2] == "front" else "body"  # a cover page before "LEMBAR PENGESAHAN"
+        headings.insert(0, (first_content, first_content, leading, 1))
     if not headings:
         headings.append((0, 0, "body", 1))
     merged: list[tuple[int, int, str, int]] = []
@@ -720,25 +895,21 @@ def _sections(doc: Document, lines: list[Line]) -> None:
     merged = [
         h for k, h in enumerate(merged)
         if h[0] != h[1] or k + 1 == len(merged) or doc.text[h[1] : merged[k + 1][0]].strip(BLANK)
+        and any(h[1] <= ln.start < merged[k + 1][0] for ln in lines if ln.kind in ("prose", "note", "source"))
     ]
     sections: list[Section] = []
-    enclosing: list[tuple[int, str, bool]] = []  # (level, role, is a chapter: "BAB …" or markdown)
+    enclosing: list[tuple[int, str, bool]] = []  # (level, role, is a chapter: "BAB …", markdown, "2 Landasan Teori")
     seen_end = False
     for index, (start, end, role, level) in enumerate(merged):
         written = doc.text[start:end]
-        chapter = bool(re.match(r"(?:\d{1,3}\s+)?(?:BAB|Bab)\b|#", written))
+        chapter = bool(re.match(r"(?:\d{1,3}\s+)?(?:BAB|Bab)\b|#", written)) or start in chapters
         while enclosing and enclosing[-1][0] >= level:
             enclosing.pop()
+        role = _nested_role(role, enclosing, shaped)
         if not role:
-            parent = enclosing[-1] if enclosing else None
-            if parent is not None and parent[2] and parent[1] in ("introduction", "conclusion"):
-                role = parent[1]  # "1.2 Rumusan Masalah" under "BAB I PENDAHULUAN"
-            elif seen_end:
-                role = "other"
-            else:
-                role = "body"
+            role = "other" if seen_end else "body"
         enclosing.append((level, role, chapter))
-        if role in ("conclusion", "references"):
+        if role in ("conclusion", "suggestions", "references"):
             seen_end = True
         section_end = merged[index + 1][0] if index + 1 < len(merged) else len(doc.text.rstrip(BLANK))
         sections.append(
@@ -754,6 +925,169 @@ def _sections(doc: Document, lines: list[Line]) -> None:
             )
         )
     doc.sections = sections
+
+
+STRUCTURAL_ROLES = ("abstract", "references", "notes", "front", "appendix", "other")
+INTRODUCTION_PARTS = ("research_question", "objectives", "hypothesis", "theory", "method")
+BODY_PARTS = (*INTRODUCTION_PARTS, "results")
+CLOSING_ROLES = ("conclusion", "suggestions")
+
+
+def _nested_role(role: str, enclosing: list[tuple[int, str, bool]], shaped: bool) -> str:
+    """The role of a section inside a chapter.  BAB I keeps its parts ("1.2 Rumusan
+    Masalah" is research_question) and the rest is introduction; the closing chapter is
+    conclusion or suggestions ("5.2 Kendala" under "BAB V PENUTUP" is conclusion); in
+    the chapters between, "4.2 Pengujian Model" takes its chapter's role and a
+    chapter's own "5.1 Pendahuluan" or "5.4 Kesimpulan" is not the thesis's."""
+    chapter = next((entry for entry in reversed(enclosing) if entry[2]), None)
+    if chapter is None and not role and enclosing and enclosing[-1][1] in ("theory", "method", "results"):
+        return enclosing[-1][1]  # "1.6.1 Konsep Hubungan Bilateral" under "1.6. Landasan Konsep"
+    if chapter is None or role in STRUCTURAL_ROLES:
+        return role
+    chapter_role, parent_role = chapter[1], enclosing[-1][1]
+    if chapter_role == "introduction":
+        return role if role in INTRODUCTION_PARTS else "introduction"
+    if chapter_role in CLOSING_ROLES:
+        return role if role in CLOSING_ROLES else chapter_role
+    if chapter_role in BODY_PARTS or (shaped and chapter_role == "body"):
+        if role in BODY_PARTS and not (role == "results" and chapter_role in ("theory", "method")):
+            return role  # "3.4 Eksperimen" in a method chapter is the design of the experiment
+        return parent_role if parent_role in ("theory", "method", "results") else chapter_role
+    return role
+
+
+def _roman(numeral: str) -> int:
+    values = {"I": 1, "V": 5, "X": 10, "L": 50}
+    total = 0
+    for k, char in enumerate(numeral):
+        value = values[char]
+        total += -value if k + 1 < len(numeral) and values[numeral[k + 1]] > value else value
+    return total
+
+
+def _outline_number(text: str) -> tuple[tuple[int, ...], str] | None:
+    """The chapter/subsection number a heading starts with and how it is written:
+    "BAB IV" → ((4,), "bab"), "2.3.1 …" → ((2, 3, 1), "plain"), "2. …" → ((2,), "dotted")."""
+    plain = re.sub(r"^#{1,6}\s+", "", FORMAT_MARKS.sub("", text).strip())
+    bab = re.match(r"(?:\d{1,3}\s+)?(?:BAB|Bab)\s+([IVXL]+|\d{1,2})\b", plain)
+    if bab:
+        number = bab.group(1)
+        return ((int(number) if number.isdigit() else _roman(number)),), "bab"
+    roman = re.match(r"([IVX]+)\.(\d{1,2}(?:\.\d{1,2})*)\.?\s+\S", plain)
+    if roman:
+        return (_roman(roman.group(1)), *(int(n) for n in roman.group(2).split("."))), "roman"
+    decimal = re.match(r"(\d{1,2}(?:\.\d{1,2})*)(\.?)\s+\S", plain)
+    if decimal:
+        return tuple(int(n) for n in decimal.group(1).split(".")), "dotted" if decimal.group(2) else "plain"
+    return None
+
+
+def _follows(previous: tuple[int, ...], number: tuple[int, ...]) -> float | None:
+    """What it costs for ``number`` to come next after ``previous`` in a thesis
+    outline, or None when it cannot: nothing for a first child (2.4 → 2.4.1), the next
+    sibling (2.4 → 2.5) or the next of an ancestor (2.4.1 → 3), up to two headings
+    missed on the way; a bigger jump forward (an excerpt going from BAB I to BAB V)
+    costs more than half a heading, so that an outline line never wins over chapters."""
+    common = next((k for k, (a, b) in enumerate(zip(previous, number, strict=False)) if a != b), None)
+    if common is None:
+        if len(number) <= len(previous):
+            return None
+        return 0.0 if 1 <= number[len(previous)] <= 2 and all(n <= 2 for n in number[len(previous) + 1 :]) else None
+    if number[common] <= previous[common] or any(n > 2 for n in number[common + 1 :]):
+        return None
+    return 0.0 if number[common] - previous[common] <= 3 else 0.6
+
+
+def _standalone_title(lines: list[Line], line: Line) -> bool:
+    """A line standing alone between blank lines that reads like a long numbered
+    title ("2.5 Energy-Based Model (EBM) Adalah Bentuk General dari …")."""
+    plain = FORMAT_MARKS.sub("", line.text).strip()
+    return (line.blank_before and _blank_after(lines, line) and not line.headings and len(plain) <= 250
+            and len(plain.split()) <= 30 and not re.search(r"[.,;:!?]$", plain)
+            and bool(re.match(r"\S+\s+[A-Z(“\"]", plain)))
+
+
+def _fit_outline(doc: Document, lines: list[Line]) -> tuple[bool, set[int]]:
+    """Keep the numbered headings of a thesis ("BAB I", "1.1 Latar Belakang", "2.3.1 …")
+    that fit one numbering sequence and give them their levels (a chapter is level 1).
+
+    The sequence is the longest chain of numbers each following the one before
+    (``_follows``): a chapter outline inside "Sistematika Penulisan" ("BAB V Kesimpulan
+    dan Saran" after "1.6") and numbered list items ("1. Laptop ASUS …" after "4.1.1")
+    fall out of it and become prose again; long numbered titles that fit it become
+    headings.  Only documents shaped like a thesis are touched: three or more
+    subsection numbers, or two different BAB numbers.  Returns (shaped, where the
+    chapters start)."""
+    candidates: list[tuple[int, tuple[int, ...], str, float, Line, int]] = []  # start, number, style, weight, line, piece
+    for line in lines:
+        if line.kind == "heading" and (parsed := _outline_number(line.text)):
+            candidates.append((line.start, *parsed, 1.0, line, -1))
+        elif line.kind == "prose" and line.headings:
+            for k, (s, e, _, _) in enumerate(line.headings):
+                if parsed := _outline_number(doc.text[s:e]):
+                    candidates.append((s, *parsed, 0.8, line, k))
+        elif (line.kind in ("prose", "caps") and _standalone_title(lines, line)
+              and (parsed := _outline_number(line.text)) and (parsed[1] != "dotted" or len(parsed[0]) > 1)):
+            candidates.append((line.start, *parsed, 0.8, line, -2))
+    written = [c for c in candidates if c[5] != -2]
+    subsections = sum(len(c[1]) >= 2 and c[2] != "bab" for c in written)
+    chapters_seen = {c[1] for c in written if c[2] == "bab"}
+    if subsections < 3 and len(chapters_seen) < 2:
+        return False, set()
+    positions = {c[4].index: c for c in candidates if c[5] < 0}
+    # ties (chapters without subsections) go to the heading that opens its first
+    # subsection or the longer stretch of text: a chapter, not its line in the outline
+    epsilon = 0.4 / (len(candidates) + 1)
+    weights: list[float] = []
+    for k, (start, number, _, weight, line, _) in enumerate(candidates):
+        following = positions.get(line.index + 1)
+        if following is not None and len(following[1]) <= len(number):
+            weight -= 0.5  # a heading is followed by content, not by its next sibling
+        extent = next((c[0] for c in candidates[k + 1 :] if len(c[1]) <= len(number)), len(doc.text)) - start
+        opens = k + 1 < len(candidates) and candidates[k + 1][1] == (*number, 1)
+        weight += epsilon * (min(1.0, extent / 5000) + opens) / 2
+        weights.append(weight)
+    best = list(weights)
+    back = [-1] * len(candidates)
+    for i, candidate in enumerate(candidates):
+        for j in range(i):
+            cost = _follows(candidates[j][1], candidate[1])
+            if cost is not None and best[j] + weights[i] - cost > best[i]:
+                best[i], back[i] = best[j] + weights[i] - cost, j
+    chain: set[int] = set()
+    k = max(range(len(candidates)), key=best.__getitem__) if candidates else -1
+    while k >= 0:
+        chain.add(k)
+        k = back[k]
+    chapters: set[int] = set()
+    dropped: dict[int, set[int]] = {}
+    for k, (start, number, _, _, line, piece) in enumerate(candidates):
+        if k not in chain:
+            if piece >= 0:
+                dropped.setdefault(line.index, set()).add(piece)
+            elif piece == -1:
+                line.kind, line.role = ("caps" if _caps_ratio(line.text) > 0.9 else "prose"), ""
+            continue
+        if len(number) == 1:
+            chapters.add(start)
+        if piece >= 0:
+            s, e, role, _ = line.headings[piece]
+            line.headings[piece] = (s, e, role, len(number))
+        else:
+            if piece == -2:
+                line.kind, line.role = "heading", heading_role(line.text) or ""
+            line.level = len(number)
+    for index, pieces in dropped.items():
+        lines[index].headings = [h for k, h in enumerate(lines[index].headings) if k not in pieces]
+    # in a numbered thesis an unnumbered heading names a part (Abstrak, Daftar Pustaka) or
+    # a chapter after its bare "BAB III" line; other caps or bold lines are not headings
+    first = min((candidates[k][0] for k in chain), default=len(doc.text))
+    for line in lines:
+        if (line.kind == "heading" and not line.role and line.start > first and not MARKDOWN_HEADING.match(line.text)
+                and not NUMBERED_HEADING.match(FORMAT_MARKS.sub("", line.text).strip()) and not _outline_number(line.text)
+                and not _chapter_name(lines[line.index - 1], line)):
+            line.kind = "caps" if _caps_ratio(line.text) > 0.9 else "prose"
+    return True, chapters
 
 
 def _section_at(doc: Document, position: int) -> str:
@@ -796,13 +1130,16 @@ def _sources(doc: Document, lines: list[Line]) -> None:
     entries: list[list[Line]] = []
     groups: list[str] = []
     group = ""
+    closed = False
     for line in lines:
         if line.kind == "group":
             group = line.group
+            closed = True  # a sub-heading ends the entry above it
             continue
         if line.kind != "source":
             continue
-        previous = entries[-1][-1] if entries else None
+        previous = entries[-1][-1] if entries and not closed else None
+        closed = False
         if previous is not None and _continues_entry(previous, line, entries[-1]):
             entries[-1].append(line)
             continue
@@ -839,6 +1176,9 @@ def _continues_entry(previous: Line, line: Line, entry: list[Line]) -> bool:
         return False
     if BULLET.match(entry[0].text):
         return True  # hanging lines of a bulleted entry
+    if (AUTHOR_YEAR_START.match(text) and _entry_year(joined) and len(joined) >= 40
+            and not re.search(r"[,:&]$|\b(?:dan|and)$", previous.text)):
+        return False  # "Bennet, A. Leroy., 1995." after an entry whose last line has no full stop
     if not re.search(r"[.)>\]]$|https?://\S+$", previous.text):
         return True
     if ENTRY_START.match(text) or AUTHOR_YEAR_START.match(text) or particle_name:
@@ -866,7 +1206,7 @@ def _paragraphs(doc: Document, lines: list[Line], inline: list[tuple[int, int, i
     inline_sorted = sorted(inline)
     for line in lines:
         if line.kind != "prose":
-            if line.kind in ("note", "note_continuation", "furniture", "numbering"):
+            if line.kind in ("note", "note_continuation", "note_tail", "furniture", "numbering"):
                 interrupted = True
             else:
                 interrupted = False

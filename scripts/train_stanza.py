@@ -48,7 +48,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-BUILD = ROOT / "build" / "stanza"
+# Work folder for converted data, checkpoints and logs (outside git when set).
+BUILD = Path(os.environ.get("STANZA_WORK", ROOT / "build" / "stanza")).resolve()
 TREEBANK = "UD_Indonesian-Argmap"
 SHORT = "id_argmap"
 MODEL_DIR = ROOT / "models" / "stanza" / "id"
@@ -134,6 +135,14 @@ def run(cmd: list[str], name: str, limit_min: float | None = None) -> float:
     return dt
 
 
+LEGACY = Path("legacy") / "id_gsd-ud-train.v2.0.conllu"
+
+
+def use_legacy() -> bool:
+    """GSD train in its 2017 (UD 2.0) annotation: FORM, UPOS, HEAD, DEPREL only."""
+    return os.environ.get("USE_LEGACY", "1") != "0" and (ud_dir() / LEGACY).exists()
+
+
 def read_sents(path: Path) -> list[str]:
     text = path.read_text(encoding="utf-8")
     return [s.strip("\n") + "\n" for s in text.split("\n\n") if s.strip()]
@@ -196,6 +205,10 @@ def prepare() -> None:
     write(tag / "dev.conllu", [blank_xpos(s) for s in csui_test])
     write(tag / "dev_upos.conllu", [blank_xpos_feats(s) for s in csui_test])
     write(tag / "train_all.conllu", gsd_dev + [blank_xpos(s) for s in csui_train] + pud)
+    if use_legacy():
+        # LEMMA, XPOS and FEATS are "_" throughout: Stanza's tagger then masks those
+        # losses for this file and learns only UPOS from it
+        write(tag / "gsd_train_v2.conllu", read_sents(ud / LEGACY))
     (BUILD / "no_resources").mkdir(parents=True, exist_ok=True)
     py = sys.executable
     for kind, extra in (("tokenizer", []), ("mwt", []), ("lemma", ["--no_lemma_classifier", "--gold"])):
@@ -253,7 +266,10 @@ def lemma() -> None:
 
 def pos(name: str = "pos") -> None:
     tag = BUILD / "tagger"
-    train = ";".join(str(tag / f) for f in ("gsd_dev.conllu", "csui_train.conllu", "pud_test.conllu"))
+    files = ["gsd_dev.conllu", "csui_train.conllu", "pud_test.conllu"]
+    if use_legacy() and (tag / "gsd_train_v2.conllu").exists():
+        files.append("gsd_train_v2.conllu")
+    train = ";".join(str(tag / f) for f in files)
     run([sys.executable, "-m", "stanza.models.tagger", "--mode", "train", "--lang", "id",
          "--shorthand", SHORT, "--train_file", train,
          "--eval_file", str(tag / "dev_upos.conllu"), "--output_file", str(BUILD / f"{name}_dev.pred.conllu"),
@@ -409,6 +425,8 @@ def rest() -> None:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("steps", nargs="+", choices=["all", "prepare", "install", "eval", "rest", *STEPS])
+    ap.add_argument("--no-install", action="store_true",
+                    help="train a candidate into STANZA_WORK only; do not copy it into models/stanza/id")
     args = ap.parse_args(argv)
     BUILD.mkdir(parents=True, exist_ok=True)
     steps = ["prepare", "tokenize", "rest"] if args.steps == ["all"] else args.steps
@@ -423,7 +441,7 @@ def main(argv: list[str] | None = None) -> None:
             rest()
         else:
             STEPS[step]()
-            if step in SHIPPED:
+            if step in SHIPPED and not args.no_install:
                 install([step])
 
 

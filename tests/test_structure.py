@@ -186,9 +186,9 @@ def test_heading_forms() -> None:
     assert [(s.heading, s.role) for s in doc.sections] == [
         ("BAB I PENDAHULUAN", "introduction"),
         ("1.1 Latar Belakang", "introduction"),
-        ("1.2 Rumusan Masalah", "introduction"),
-        ("BAB II TINJAUAN PUSTAKA", "body"),
-        ("A. Kerangka Teori", "body"),
+        ("1.2 Rumusan Masalah", "research_question"),
+        ("BAB II TINJAUAN PUSTAKA", "theory"),
+        ("A. Kerangka Teori", "theory"),
         ("Kesimpulan dan Saran", "conclusion"),
         ("Daftar Referensi", "references"),
     ]
@@ -213,7 +213,7 @@ def test_page_furniture_is_not_prose() -> None:
         "Jurnal Hubungan Internasional 14\n\nCATATAN\n\n1. Catatan penjelas tanpa rujukan.\n"
     )
     assert [(s.heading, s.role) for s in doc.sections] == [
-        ("DAFTAR ISI", "other"), ("BAB I PENDAHULUAN", "introduction"), ("CATATAN", "notes")]
+        ("DAFTAR ISI", "front"), ("BAB I PENDAHULUAN", "introduction"), ("CATATAN", "notes")]
     (paragraph,) = doc.paragraphs
     assert [doc.text[s:e] for s, e in paragraph.spans()] == [
         "Kalimat pertama tentang diplomasi yang", "berlanjut di halaman berikutnya."]
@@ -226,21 +226,21 @@ DATA = Path(__file__).resolve().parent / "data"
 WRITTEN_SECTIONS = {
     "skripsi_author_year": [
         ("BAB I PENDAHULUAN", "introduction"), ("1.1 Latar Belakang", "introduction"),
-        ("1.2 Rumusan Masalah", "introduction"), ("1.3 Metode Penelitian", "introduction"),
-        ("BAB II KERANGKA KONSEPTUAL", "body"), ("2.1 Diplomasi Ekonomi", "body"),
-        ("2.2 Kepentingan Nasional", "body"), ("BAB V PENUTUP", "conclusion"), ("5.1 Kesimpulan", "conclusion"),
-        ("5.2 Saran", "conclusion"), ("DAFTAR PUSTAKA", "references"),
+        ("1.2 Rumusan Masalah", "research_question"), ("1.3 Metode Penelitian", "method"),
+        ("BAB II KERANGKA KONSEPTUAL", "theory"), ("2.1 Diplomasi Ekonomi", "theory"),
+        ("2.2 Kepentingan Nasional", "theory"), ("BAB V PENUTUP", "conclusion"), ("5.1 Kesimpulan", "conclusion"),
+        ("5.2 Saran", "suggestions"), ("DAFTAR PUSTAKA", "references"),
     ],
     "jurnal_numbered": [
-        ("Abstrak", "abstract"), ("I. PENDAHULUAN", "introduction"), ("II. KERANGKA TEORI", "body"),
-        ("III. PEMBAHASAN", "body"), ("IV. KESIMPULAN", "conclusion"), ("REFERENSI", "references"),
+        ("Abstrak", "abstract"), ("I. PENDAHULUAN", "introduction"), ("II. KERANGKA TEORI", "theory"),
+        ("III. PEMBAHASAN", "results"), ("IV. KESIMPULAN", "conclusion"), ("REFERENSI", "references"),
     ],
     "artikel_catatan_kaki": [
-        ("Abstrak", "abstract"), ("A. Latar Belakang", "introduction"), ("B. Pembahasan", "body"),
+        ("Abstrak", "abstract"), ("A. Latar Belakang", "introduction"), ("B. Pembahasan", "results"),
         ("C. Kesimpulan", "conclusion"), ("DAFTAR PUSTAKA", "references"),
     ],
     "pdf_hard_wrapped": [
-        ("Abstrak", "abstract"), ("PENDAHULUAN", "introduction"), ("PEMBAHASAN", "body"),
+        ("Abstrak", "abstract"), ("PENDAHULUAN", "introduction"), ("PEMBAHASAN", "results"),
         ("KESIMPULAN", "conclusion"), ("DAFTAR PUSTAKA", "references"),
     ],
 }
@@ -327,8 +327,8 @@ def test_long_running_header_and_page_numbers_in_bibliography() -> None:
     ("heading", "role"),
     [
         ("BAB I\nPENDAHULUAN", "introduction"), ("Bab I Pendahuluan", "introduction"), ("1. PENDAHULUAN", "introduction"),
-        ("A. Latar Belakang Masalah", "introduction"), ("BAB II TINJAUAN PUSTAKA", "body"),
-        ("BAB IV HASIL DAN PEMBAHASAN", "body"), ("BAB V KESIMPULAN DAN SARAN", "conclusion"), ("Bab V Penutup", "conclusion"),
+        ("A. Latar Belakang Masalah", "introduction"), ("BAB II TINJAUAN PUSTAKA", "theory"),
+        ("BAB IV HASIL DAN PEMBAHASAN", "results"), ("BAB V KESIMPULAN DAN SARAN", "conclusion"), ("Bab V Penutup", "conclusion"),
         ("Kesimpulan dan Rekomendasi", "conclusion"), ("Daftar Referensi", "references"), ("BIBLIOGRAFI", "references"),
     ],
 )

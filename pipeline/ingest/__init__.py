@@ -14,9 +14,12 @@ refers to), ``doc.sha256`` (of the input bytes), ``doc.media_type``,
   such a number become a note block ("¹ Text") after the page's prose; page
   numbers are dropped; pages are separated by a blank line.
 - ``.docx`` (python-docx): paragraphs in body order, headings on their own
-  line; each footnote reference becomes a superscript marker (hinted) and the
-  footnote texts (from the footnotes part) are appended under a
-  "Catatan kaki" heading, one "¹ Text" line each.
+  line; each footnote or endnote reference becomes a superscript marker
+  (hinted; endnotes continue the footnote numbers) and the note texts are
+  appended under a "Catatan kaki" heading (footnotes), then a "Catatan akhir"
+  heading (endnotes), one "¹ Text" line each.  Tables (rows of " | "-separated
+  cells), text boxes (once, after their anchoring paragraph) and captions are
+  written too and their spans recorded in ``doc.non_prose``.
 
 For PDF and DOCX the writer saves ``doc.text`` beside the JSONL
 (``doc.text_path`` is left for it to fill).  Unreadable input raises
@@ -55,6 +58,7 @@ def read_document(path: Path, doc_id: str) -> Document:
         raise InputError("empty file")
     warnings: list[str] = []
     hints: list[Span] = []
+    non_prose: list[Span] = []
     if suffix in TEXT_SUFFIXES:
         text = decode_text(data, warnings)
         media_type = TEXT_SUFFIXES[suffix]
@@ -62,7 +66,7 @@ def read_document(path: Path, doc_id: str) -> Document:
         text, hints = read_pdf(data, warnings)
         media_type = PDF_TYPE
     else:
-        text, hints = read_docx(data)
+        text, hints, non_prose = read_docx(data)
         media_type = DOCX_TYPE
     if not text.strip():
         raise InputError("no text in the file")
@@ -74,5 +78,6 @@ def read_document(path: Path, doc_id: str) -> Document:
         sha256=hashlib.sha256(data).hexdigest(),
         media_type=media_type,
         marker_hints=hints,
+        non_prose=non_prose,
         warnings=warnings,
     )
