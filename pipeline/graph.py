@@ -202,13 +202,12 @@ def unit_record(unit: Unit, text: str) -> dict[str, Any]:
 
 
 def note_record(note: Note, text: str) -> dict[str, Any]:
-    return {
-        "type": "note",
-        "id": note.id,
-        "number": note.number,
-        "start": note.start,
-        "end": note.end,
-        "text": text[note.start:note.end],
+    record: dict[str, Any] = {"type": "note", "id": note.id, "number": note.number,
+                              "start": note.start, "end": note.end}
+    if note.parts:
+        record["parts"] = _parts(note.parts)
+    return record | {
+        "text": _spans_text(text, note.spans()),
         "reference": note.reference,
         "fields": _jsonable(note.fields),
         "resolves_to": note.resolves_to,
@@ -273,7 +272,7 @@ def _check_offsets(doc: Document) -> None:
     for unit in doc.units:
         check("unit", unit.id, [(unit.start, unit.end), *unit.parts])
     for note in doc.notes:
-        check("note", note.id, [(note.start, note.end)])
+        check("note", note.id, [(note.start, note.end), *note.parts])
     for source in doc.sources:
         check("source", source.id, [(source.start, source.end)])
     for citation in doc.citations:
@@ -485,6 +484,7 @@ def read_graph(path: Path | str) -> Graph:
                 end=record["end"], text=record["text"], fields=record["fields"],
                 reference=record["reference"], resolves_to=record["resolves_to"],
                 resolution=record["resolution"], source=record["source"],
+                parts=_span_list(record.get("parts")),
             ))
         elif kind == "source":
             graph.sources.append(Source(

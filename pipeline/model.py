@@ -87,7 +87,9 @@ class Unit:
 
 @dataclass
 class Note:
-    """A footnote text; ``number`` is its marker as written ("3")."""
+    """A footnote text; ``number`` is its marker as written ("3").  A note that runs
+    on over a page break (its end written in the next page's note block) has
+    ``parts``; ``text`` is then the parts joined."""
 
     id: str
     number: str
@@ -95,10 +97,14 @@ class Note:
     end: int
     text: str
     fields: dict[str, Any] = field(default_factory=dict)
-    reference: str = "full"  # full | ibid | opcit | loccit
+    reference: str = "full"  # full | ibid | opcit | loccit | short
     resolves_to: str | None = None  # id of the note holding the full reference
-    resolution: str = "self"  # self | ibid | opcit | loccit | unresolved
+    resolution: str = "self"  # self | ibid | opcit | loccit | short_title | repeat | unresolved
     source: str | None = None  # bibliography entry the resolved note points to
+    parts: list[Span] = field(default_factory=list)
+
+    def spans(self) -> list[Span]:
+        return self.parts or [(self.start, self.end)]
 
 
 @dataclass

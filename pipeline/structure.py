@@ -1100,12 +1100,15 @@ def _section_at(doc: Document, position: int) -> str:
 
 def _notes(doc: Document, lines: list[Line], inline: list[tuple[int, int, int]]) -> None:
     spans: list[tuple[int, int, int]] = []
+    tails: list[tuple[int, int]] = []  # ends of notes carried over to the next page's note block
     for line in lines:
         if line.kind == "note" and line.number is not None:
             spans.append((line.start, line.end, line.number))
         elif line.kind == "note_continuation" and spans:
             start, _, number = spans[-1]
             spans[-1] = (start, line.end, number)
+        elif line.kind == "note_tail":
+            tails.append((line.start, line.end))
     spans.extend(inline)
     spans.sort()
     notes: list[Note] = []
@@ -1123,6 +1126,14 @@ def _notes(doc: Document, lines: list[Line], inline: list[tuple[int, int, int]])
         else:
             used[note_id] = 1
         notes.append(Note(id=note_id, number=str(number), start=start, end=end, text=content.strip()))
+    for tail_start, tail_end in tails:
+        # the tail belongs to the last note written before it (the previous page's last)
+        owner = next((note for note in reversed(notes) if note.end <= tail_start), None)
+        if owner is None:
+            continue
+        owner.parts = [*owner.spans(), (tail_start, tail_end)]
+        owner.end = tail_end
+        owner.text = f"{owner.text} {doc.text[tail_start:tail_end].strip()}"
     doc.notes = notes
 
 
