@@ -65,7 +65,7 @@ def time_in_process(paths: list[Path]) -> dict[str, Any]:
     """(a) and (d): bare Stanza, then the whole pipeline, over the same texts."""
     import torch
 
-    from pipeline.cli import default_threads
+    from pipeline.batch import default_threads
     from pipeline.graph import write_graph
     from pipeline.ingest import read_document
     from pipeline.run import model_versions, pipeline_version, process_file, warm_up
@@ -101,7 +101,7 @@ def time_in_process(paths: list[Path]) -> dict[str, Any]:
 
 def child_batch(jobs: int, out: Path, paths: list[Path]) -> dict[str, Any]:
     """Run in a fresh process: one batch with --force, timings per document."""
-    from pipeline.cli import run_batch
+    from pipeline.batch import run_batch
 
     started = time.time()
     summary = run_batch(paths, out, jobs=jobs, force=True, progress=False)

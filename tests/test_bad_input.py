@@ -15,7 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import Job, Outcome, main
+from pipeline.batch import Job, Outcome
+from pipeline.cli import main
 from pipeline.graph import read_graph, validate_file
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -242,7 +243,7 @@ def test_failures_are_reported_on_stderr(tmp_path: Path, capsys: pytest.CaptureF
     assert (tmp_path / "out" / "good.jsonl").is_file()
 
 
-def crash_on_request(job: Job) -> Outcome:  # stands in for pipeline.cli._process
+def crash_on_request(job: Job) -> Outcome:  # stands in for pipeline.batch._process
     """A worker that dies (as on out-of-memory) on any document named crash*."""
     if job.doc_id.startswith("crash"):
         os._exit(9)
@@ -252,13 +253,13 @@ def crash_on_request(job: Job) -> Outcome:  # stands in for pipeline.cli._proces
 
 def test_a_dying_worker_loses_only_its_document(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    from pipeline import cli
+    from pipeline import batch
 
     inputs = tmp_path / "inputs"
     inputs.mkdir()
     for name in ("a.txt", "crash.txt", "b.txt", "c.txt"):
         (inputs / name).write_text(NO_HEADINGS, encoding="utf-8")
-    monkeypatch.setattr(cli, "_process", crash_on_request)
+    monkeypatch.setattr(batch, "_process", crash_on_request)
     monkeypatch.setattr("pipeline.run.warm_up", lambda: None)
     assert main(["extract", str(inputs), "-o", str(tmp_path / "out"), "-j", "2", "-q"]) == 1
     index = {entry["id"]: entry for entry in

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import assign_ids, discover, main
+from pipeline.batch import assign_ids, discover
+from pipeline.cli import main
 from pipeline.graph import read_graph, validate_file
 
 ROOT = Path(__file__).resolve().parents[1]

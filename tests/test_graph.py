@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.cli import default_threads
+from pipeline.batch import default_threads
 from pipeline.graph import (
     SCHEMA_ID,
     GraphError,

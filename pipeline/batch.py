@@ -1,0 +1,465 @@
+"""The batch engine behind ``argmap extract``: jobs, resume, ledger, retries.
+
+Finds the input files, gives each a doc-id, skips documents already done by the
+same code and models (input sha256, pipeline and model versions), runs
+:func:`pipeline.run.process_file` in this process or in forked worker processes,
+writes each graph with :func:`pipeline.graph.write_graph` and keeps
+``index.jsonl`` / ``errors.jsonl`` in the output folder.  One bad document never
+stops the batch; a document that kills its worker is retried alone once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import resource
+import sys
+import time
+from collections.abc import Iterable, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field
+from multiprocessing import get_context
+from pathlib import Path
+from typing import Any, TextIO
+
+SUFFIXES = (".txt", ".md", ".pdf", ".docx")
+RESERVED_IDS = ("index", "errors")
+# documentation files that sit in corpus folders; named explicitly they are still read
+NOT_DOCUMENTS = ("readme", "license", "changelog", "contributing")
+INDEX_NAME = "index.jsonl"
+ERRORS_NAME = "errors.jsonl"
+INDEX_INTERVAL_S = 2.0  # rewrite index/errors at most this often while a batch runs
+
+EXIT_OK, EXIT_FAILURES, EXIT_USAGE = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad command line or environment: exit status 2."""
+
+
+@dataclass
+class Job:
+    path: Path
+    doc_id: str
+    output: Path
+    sha256: str = ""
+
+
+@dataclass
+class Outcome:
+    job: Job
+    status: str  # ok | skipped | failed
+    stage: str = ""
+    reason: str = ""
+    counts: dict[str, int] | None = None
+    seconds: float = 0.0
+    started: float = 0.0
+    finished: float = 0.0
+    peak_rss_mb: float = 0.0
+    worker: int = 0
+
+    def index_entry(self) -> dict[str, Any]:
+        return {
+            "id": self.job.doc_id,
+            "source": str(self.job.path),
+            "output": str(self.job.output) if self.status != "failed" else None,
+            "status": self.status,
+            "sha256": self.job.sha256,
+            "counts": self.counts,
+            "stage": self.stage or None,
+            "reason": self.reason or None,
+        }
+
+    def error_entry(self) -> dict[str, Any]:
+        return {"file": str(self.job.path), "id": self.job.doc_id, "stage": self.stage,
+                "reason": self.reason}
+
+
+@dataclass
+class BatchSummary:
+    out_dir: Path
+    outcomes: list[Outcome] = field(default_factory=list)
+    wall_s: float = 0.0
+    jobs: int = 1
+
+    def count(self, status: str) -> int:
+        return sum(1 for outcome in self.outcomes if outcome.status == status)
+
+    @property
+    def exit_code(self) -> int:
+        return EXIT_FAILURES if self.count("failed") else EXIT_OK
+
+    @property
+    def peak_rss_mb(self) -> float:
+        return max((outcome.peak_rss_mb for outcome in self.outcomes), default=0.0)
+
+
+# ---------------------------------------------------------------------------
+# Finding inputs and naming them
+
+
+def _hidden(path: Path, root: Path) -> bool:
+    return any(part.startswith(".") for part in path.relative_to(root).parts)
+
+
+def discover(paths: Iterable[Path], out_dir: Path) -> tuple[list[Path], list[Path]]:
+    """The input documents in a stable order, and files named explicitly that are
+    not a supported type.  Raises UsageError for a path that does not exist."""
+    found: list[Path] = []
+    unsupported: list[Path] = []
+    seen: set[Path] = set()
+    out_resolved = out_dir.resolve()
+
+    def add(path: Path) -> None:
+        resolved = path.resolve()
+        if resolved not in seen:
+            seen.add(resolved)
+            found.append(path)
+
+    for path in paths:
+        if path.is_dir():
+            for candidate in sorted(path.rglob("*"), key=lambda item: item.as_posix()):
+                if (
+                    candidate.is_file()
+                    and candidate.suffix.lower() in SUFFIXES
+                    and not _hidden(candidate, path)
+                    and candidate.stem.casefold() not in NOT_DOCUMENTS
+                    and out_resolved not in candidate.resolve().parents
+                ):
+                    add(candidate)
+        elif path.is_file():
+            if path.suffix.lower() in SUFFIXES:
+                add(path)
+            else:
+                unsupported.append(path)
+        else:
+            raise UsageError(f"input path does not exist: {path}")
+    return found, unsupported
+
+
+def assign_ids(files: Sequence[Path]) -> list[tuple[Path, str]]:
+    """doc-id = file name without extension; later duplicates (compared without
+    case, since some file systems ignore it) get -2, -3, ..."""
+    taken = {reserved.casefold() for reserved in RESERVED_IDS}
+    assigned = []
+    for path in files:
+        stem = path.stem or "document"
+        doc_id, number = stem, 1
+        while doc_id.casefold() in taken:
+            number += 1
+            doc_id = f"{stem}-{number}"
+        taken.add(doc_id.casefold())
+        assigned.append((path, doc_id))
+    return assigned
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def is_up_to_date(job: Job, version: str, models: dict[str, str]) -> dict[str, Any] | None:
+    """The existing output's document record when it was made from the same input
+    by the same pipeline and models (and its extracted text is still there)."""
+    from pipeline.graph import SCHEMA_ID, read_document_record
+
+    record = read_document_record(job.output)
+    if not record or record.get("schema") != SCHEMA_ID:
+        return None
+    same = (
+        record.get("sha256") == job.sha256
+        and record.get("pipeline_version") == version
+        and record.get("model_versions") == models
+        and record.get("source") == str(job.path)
+    )
+    if not same:
+        return None
+    text_path = Path(record.get("text_path", ""))
+    if text_path != job.path and not text_path.is_file():
+        return None
+    return record
+
+
+# ---------------------------------------------------------------------------
+# Working on one document (in a worker process, or in this one for -j 1)
+
+_WORKER: dict[str, Any] = {}
+
+
+def _init_worker(version: str, models: dict[str, str], max_chars: int, threads: int,
+                 warm: bool) -> None:
+    _WORKER.update(version=version, models=models, max_chars=max_chars)
+    if threads:
+        try:
+            import torch
+
+            torch.set_num_threads(threads)
+        except ImportError:
+            pass
+    if warm:
+        from pipeline.run import warm_up
+
+        warm_up()
+
+
+def default_threads() -> int:
+    """Torch threads per worker: OMP_NUM_THREADS when set, else 1.  Stanza's small
+    models gain little from more threads, and on a busy machine extra threads
+    spin against each other (measured: the seed took 27 s with 2 threads, 2.7 s
+    with 1, while other work ran); documents run in parallel through -j."""
+    try:
+        return max(1, int(os.environ["OMP_NUM_THREADS"]))
+    except (KeyError, ValueError):
+        return 1
+
+
+def _peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
+
+
+def _process(job: Job) -> Outcome:
+    from pipeline.graph import GraphError, write_graph
+    from pipeline.run import StageError, one_line, process_file
+
+    started = time.time()
+    clock = time.perf_counter()
+    outcome = Outcome(job=job, status="failed", started=started, worker=os.getpid())
+    try:
+        doc = process_file(job.path, job.doc_id, max_chars=_WORKER["max_chars"])
+        doc.sha256 = job.sha256  # the input file's bytes: what resuming compares
+        doc.source_path = str(job.path)
+    except StageError as error:
+        outcome.stage, outcome.reason = error.stage, one_line(error.reason)
+    except Exception as error:  # noqa: BLE001 - one bad document must not stop a batch
+        outcome.stage, outcome.reason = "pipeline", one_line(f"{type(error).__name__}: {error}")
+    else:
+        try:
+            records = write_graph(doc, job.output, _WORKER["version"], _WORKER["models"])
+            outcome.status, outcome.counts = "ok", records[0]["counts"]
+        except GraphError as error:
+            outcome.stage, outcome.reason = "graph", one_line(error)
+        except OSError as error:
+            outcome.stage, outcome.reason = "write", one_line(f"cannot write {job.output}: {error}")
+        except Exception as error:  # noqa: BLE001
+            outcome.stage, outcome.reason = "graph", one_line(f"{type(error).__name__}: {error}")
+    outcome.seconds = time.perf_counter() - clock
+    outcome.finished = time.time()
+    outcome.peak_rss_mb = _peak_rss_mb()
+    return outcome
+
+
+# ---------------------------------------------------------------------------
+# The batch
+
+
+def _write_jsonl(path: Path, entries: Iterable[dict[str, Any]]) -> None:
+    from pipeline.graph import atomic_write_text
+
+    atomic_write_text(path, "".join(json.dumps(entry, ensure_ascii=False) + "\n"
+                                    for entry in entries))
+
+
+def _previous_index(out_dir: Path) -> list[dict[str, Any]]:
+    try:
+        lines = (out_dir / INDEX_NAME).read_text(encoding="utf-8").splitlines()
+        return [json.loads(line) for line in lines if line.strip()]
+    except (OSError, ValueError):
+        return []
+
+
+class _Ledger:
+    """Keeps index.jsonl and errors.jsonl up to date while the batch runs."""
+
+    def __init__(self, out_dir: Path, jobs: list[Job], previous: list[dict[str, Any]]) -> None:
+        self.out_dir = out_dir
+        self.order = [job.doc_id for job in jobs]
+        self.outcomes: dict[str, Outcome] = {}
+        ours = {str(job.path) for job in jobs} | {str(job.output) for job in jobs}
+        # entries of earlier runs over other inputs stay, as long as their output does
+        self.kept = [
+            entry for entry in previous
+            if entry.get("status") in ("ok", "skipped")
+            and entry.get("source") not in ours and entry.get("output") not in ours
+            and entry.get("output") and Path(entry["output"]).is_file()
+        ]
+        self.last_write = 0.0
+
+    def add(self, outcome: Outcome) -> None:
+        self.outcomes[outcome.job.doc_id] = outcome
+        if time.monotonic() - self.last_write > INDEX_INTERVAL_S:
+            self.write()
+
+    def write(self) -> None:
+        done = [self.outcomes[doc_id] for doc_id in self.order if doc_id in self.outcomes]
+        _write_jsonl(self.out_dir / INDEX_NAME,
+                     [outcome.index_entry() for outcome in done] + self.kept)
+        _write_jsonl(self.out_dir / ERRORS_NAME,
+                     [outcome.error_entry() for outcome in done if outcome.status == "failed"])
+        self.last_write = time.monotonic()
+
+
+def check_output_dir(out_dir: Path) -> None:
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        probe = out_dir / f".argmap-probe-{os.getpid()}.tmp"
+        probe.write_bytes(b"")
+        probe.unlink()
+    except OSError as error:
+        reason = error.strerror or str(error)
+        raise UsageError(f"cannot write to the output folder {out_dir}: {reason}") from error
+    # temporary files of a run killed mid-write (an hour old: not a run still going)
+    for stale in out_dir.glob(".*.tmp"):
+        try:
+            if time.time() - stale.stat().st_mtime > 3600:
+                stale.unlink()
+        except OSError:
+            pass
+
+
+def run_batch(
+    inputs: Sequence[Path | str],
+    out_dir: Path | str,
+    jobs: int = 1,
+    force: bool = False,
+    max_chars: int | None = None,
+    progress: bool = True,
+    stderr: TextIO | None = None,
+    threads: int | None = None,
+) -> BatchSummary:
+    """Process every input document into ``out_dir``; see ``argmap extract --help``.
+
+    Raises :class:`UsageError` for a missing input, no documents, or an output
+    folder that cannot be written; per-document failures are in the summary.
+    """
+    from pipeline.run import MAX_CHARS, model_versions, pipeline_version
+
+    stderr = stderr or sys.stderr
+    clock = time.perf_counter()
+    out_dir = Path(out_dir)
+    max_chars = max_chars or MAX_CHARS
+    threads = threads or default_threads()
+    paths = [Path(item) for item in inputs]
+    files, unsupported = discover(paths, out_dir)
+    if not files and not unsupported:
+        raise UsageError("no .txt, .md, .pdf or .docx documents found in: "
+                         + ", ".join(str(path) for path in paths))
+    check_output_dir(out_dir)
+    version, models = pipeline_version(), model_versions()
+
+    all_jobs: list[Job] = []
+    outcomes: list[Outcome] = []
+    for path, doc_id in assign_ids([*files, *unsupported]):
+        job = Job(path=path, doc_id=doc_id, output=out_dir / f"{doc_id}.jsonl")
+        all_jobs.append(job)
+        if path in unsupported:
+            outcomes.append(Outcome(job=job, status="failed", stage="discover",
+                                    reason=f"unsupported file type {path.suffix!r} "
+                                           f"(expected {', '.join(SUFFIXES)})"))
+            continue
+        try:
+            job.sha256 = file_sha256(path)
+        except OSError as error:
+            outcomes.append(Outcome(job=job, status="failed", stage="ingest",
+                                    reason=f"cannot read the file: {error.strerror or error}"))
+            continue
+        record = None if force else is_up_to_date(job, version, models)
+        if record is not None:
+            outcomes.append(Outcome(job=job, status="skipped", counts=record.get("counts")))
+        else:
+            outcomes.append(Outcome(job=job, status="todo"))
+
+    ledger = _Ledger(out_dir, all_jobs, _previous_index(out_dir))
+    todo = [outcome.job for outcome in outcomes if outcome.status == "todo"]
+    finished = [outcome for outcome in outcomes if outcome.status != "todo"]
+
+    from tqdm import tqdm
+
+    bar = tqdm(total=len(all_jobs), initial=len(finished), unit="doc", file=stderr,
+               disable=None if progress else True, dynamic_ncols=True, smoothing=0.1,
+               desc="argmap", leave=True)
+
+    def report(outcome: Outcome) -> None:
+        ledger.add(outcome)
+        if outcome.status == "failed":
+            bar.write(f"argmap: failed: {outcome.job.path}: {outcome.stage}: {outcome.reason}",
+                      file=stderr)
+        bar.update(1)
+
+    for outcome in finished:
+        ledger.add(outcome)
+        if outcome.status == "failed":
+            bar.write(f"argmap: failed: {outcome.job.path}: {outcome.stage}: {outcome.reason}",
+                      file=stderr)
+    try:
+        if jobs <= 1 or len(todo) <= 1:
+            _init_worker(version, models, max_chars, threads=threads, warm=bool(todo))
+            for job in todo:
+                report(_process(job))
+        else:
+            _run_pool(todo, jobs, (version, models, max_chars, threads), report)
+    finally:
+        bar.close()
+        ledger.write()
+
+    done = {doc_id: outcome for doc_id, outcome in ledger.outcomes.items()}
+    summary = BatchSummary(out_dir=out_dir, jobs=jobs,
+                           outcomes=[done[job.doc_id] for job in all_jobs if job.doc_id in done])
+    summary.wall_s = time.perf_counter() - clock
+    return summary
+
+
+def _run_pool(todo: list[Job], jobs: int, settings: tuple[str, dict[str, str], int, int],
+              report: Any) -> None:
+    """Run ``todo`` on ``jobs`` worker processes, each loading the models once.
+
+    At most ``jobs`` documents are in flight, so when a worker dies (out of
+    memory, a crash in native code) the documents that may have killed it are
+    known: each is then retried alone on a fresh pool, and a document that
+    kills a worker on its own is reported as failed."""
+    version, models, max_chars, threads = settings
+    queue = list(todo)
+    suspects: list[Job] = []
+    while queue or suspects:
+        workers = min(jobs, len(queue) + len(suspects))
+        pool = ProcessPoolExecutor(
+            max_workers=workers, mp_context=get_context("fork"), initializer=_init_worker,
+            initargs=(version, models, max_chars, threads, True),
+        )
+        in_flight: dict[Future[Outcome], Job] = {}
+        crashed: list[Job] = []
+        try:
+            while (queue or suspects or in_flight) and not crashed:
+                if suspects:
+                    if not in_flight:
+                        job = suspects.pop(0)
+                        in_flight[pool.submit(_process, job)] = job
+                else:
+                    while queue and len(in_flight) < workers:
+                        job = queue.pop(0)
+                        in_flight[pool.submit(_process, job)] = job
+                completed, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in completed:
+                    job = in_flight.pop(future)
+                    try:
+                        outcome = future.result()
+                    except BrokenProcessPool:
+                        crashed.append(job)
+                    except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be sent back
+                        report(Outcome(job=job, status="failed", stage="worker",
+                                       reason=f"{type(error).__name__}: {error}"))
+                    else:
+                        report(outcome)
+            crashed += in_flight.values()
+        finally:
+            pool.shutdown(wait=not crashed, cancel_futures=True)
+        if len(crashed) == 1:
+            report(Outcome(job=crashed[0], status="failed", stage="worker",
+                           reason="the worker process died on this document "
+                                  "(out of memory or a crash in native code)"))
+        else:
+            suspects = crashed + suspects
