@@ -9,7 +9,7 @@ UD_DIR ?= ../shared/ud
 SHARED ?= ../shared
 
 .DEFAULT_GOAL := help
-.PHONY: help setup extract test eval train models eval-nlp bench bench-nlp bench-ingest lint clean layouts layout-tools
+.PHONY: help setup extract test eval train models eval-nlp bench bench-nlp bench-ingest lint clean layouts layout-tools test-slow
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -38,6 +38,9 @@ eval: $(VENV)/.installed ## leave-one-document-out scores of the argument stages
 
 test: $(VENV)/.installed ## run the test suite
 	$(PY) -m pytest -q
+
+test-slow: $(VENV)/.installed ## the slow tests (wheel build and install); CI runs them after make test
+	$(PY) -m pytest -q -m slow
 
 LAYOUT_PACKAGES := libreoffice-writer-nogui texlive-latex-recommended poppler-utils
 

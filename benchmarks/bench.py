@@ -65,10 +65,11 @@ def time_in_process(paths: list[Path]) -> dict[str, Any]:
     """(a) and (d): bare Stanza, then the whole pipeline, over the same texts."""
     import torch
 
-    from pipeline.batch import default_threads
+    from pipeline.cli import default_threads
     from pipeline.graph import write_graph
     from pipeline.ingest import read_document
-    from pipeline.run import model_versions, pipeline_version, process_file, warm_up
+    from pipeline.language import Pipeline
+    from pipeline.versions import model_versions, pipeline_version
 
     torch.set_num_threads(default_threads())  # as each argmap worker does
     texts = [read_document(path, path.stem).text for path in paths]
@@ -81,13 +82,14 @@ def time_in_process(paths: list[Path]) -> dict[str, Any]:
     stanza_s = time.perf_counter() - started
     del nlp
 
-    warm_up()
+    pipeline = Pipeline()
+    pipeline.warm_up()
     version, models = pipeline_version(), model_versions()
     tokens = 0
     with tempfile.TemporaryDirectory() as out:
         started = time.perf_counter()
         for path in paths:
-            doc = process_file(path, path.stem)
+            doc = pipeline.process_file(path, path.stem)
             tokens += write_graph(doc, Path(out) / f"{path.stem}.jsonl", version,
                                   models)[0]["counts"]["tokens"]
         pipeline_s = time.perf_counter() - started

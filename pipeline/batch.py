@@ -2,7 +2,8 @@
 
 Finds the input files, gives each a doc-id, skips documents already done by the
 same code and models (input sha256, pipeline and model versions), runs
-:func:`pipeline.run.process_file` in this process or in forked worker processes,
+the :class:`pipeline.language.Pipeline` (built once, in this process, before any
+worker is forked from it) here or in worker processes,
 writes each graph with :func:`pipeline.graph.write_graph` and keeps
 ``index.jsonl`` / ``errors.jsonl`` in the output folder.  One bad document never
 stops the batch; a document that kills its worker is retried alone once.
@@ -19,10 +20,12 @@ import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, TextIO
+
+from pipeline.config import Config
 
 SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 RESERVED_IDS = ("index", "errors")
@@ -188,34 +191,31 @@ def is_up_to_date(job: Job, version: str, models: dict[str, str]) -> dict[str, A
 # ---------------------------------------------------------------------------
 # Working on one document (in a worker process, or in this one for -j 1)
 
-_WORKER: dict[str, Any] = {}
+_WORKER: dict[str, Any] = {}  # this process's pipeline and versions; forked workers inherit them
 
 
-def _init_worker(version: str, models: dict[str, str], max_chars: int, threads: int,
-                 warm: bool) -> None:
-    _WORKER.update(version=version, models=models, max_chars=max_chars)
-    if threads:
-        try:
-            import torch
-
-            torch.set_num_threads(threads)
-        except ImportError:
-            pass
-    if warm:
-        from pipeline.run import warm_up
-
-        warm_up()
-
-
-def default_threads() -> int:
-    """Torch threads per worker: OMP_NUM_THREADS when set, else 1.  Stanza's small
-    models gain little from more threads, and on a busy machine extra threads
-    spin against each other (measured: the seed took 27 s with 2 threads, 2.7 s
-    with 1, while other work ran); documents run in parallel through -j."""
+def _set_threads(threads: int) -> None:
     try:
-        return max(1, int(os.environ["OMP_NUM_THREADS"]))
-    except (KeyError, ValueError):
-        return 1
+        import torch
+
+        torch.set_num_threads(threads)
+    except ImportError:
+        pass
+
+
+def _prepare_worker(config: Config, version: str, models: dict[str, str], threads: int) -> None:
+    """Build the pipeline (every model loads here, once) in the parent process, so
+    the workers forked from it share its pages instead of loading their own."""
+    from pipeline.language import Pipeline
+    from pipeline.models import ModelsMissing
+
+    _set_threads(threads)
+    try:
+        pipeline = Pipeline(config).load()
+    except (ModelsMissing, OSError, ValueError) as error:
+        raise UsageError(str(error)) from error
+    pipeline.warm_up()
+    _WORKER.update(pipeline=pipeline, version=version, models=models)
 
 
 def _peak_rss_mb() -> float:
@@ -224,13 +224,13 @@ def _peak_rss_mb() -> float:
 
 def _process(job: Job) -> Outcome:
     from pipeline.graph import GraphError, write_graph
-    from pipeline.run import StageError, one_line, process_file
+    from pipeline.language import StageError, one_line
 
     started = time.time()
     clock = time.perf_counter()
     outcome = Outcome(job=job, status="failed", started=started, worker=os.getpid())
     try:
-        doc = process_file(job.path, job.doc_id, max_chars=_WORKER["max_chars"])
+        doc = _WORKER["pipeline"].process_file(job.path, job.doc_id)
         doc.sha256 = job.sha256  # the input file's bytes: what resuming compares
         doc.source_path = str(job.path)
     except StageError as error:
@@ -330,26 +330,29 @@ def run_batch(
     progress: bool = True,
     stderr: TextIO | None = None,
     threads: int | None = None,
+    config: Config | None = None,
 ) -> BatchSummary:
     """Process every input document into ``out_dir``; see ``argmap extract --help``.
 
     Raises :class:`UsageError` for a missing input, no documents, or an output
     folder that cannot be written; per-document failures are in the summary.
     """
-    from pipeline.run import MAX_CHARS, model_versions, pipeline_version
+    from pipeline.versions import model_versions, pipeline_version
 
     stderr = stderr or sys.stderr
     clock = time.perf_counter()
     out_dir = Path(out_dir)
-    max_chars = max_chars or MAX_CHARS
-    threads = threads or default_threads()
+    config = config or Config()
+    if max_chars:
+        config = replace(config, max_chars=max_chars)
+    threads = threads or 1
     paths = [Path(item) for item in inputs]
     files, unsupported = discover(paths, out_dir)
     if not files and not unsupported:
         raise UsageError("no .txt, .md, .pdf or .docx documents found in: "
                          + ", ".join(str(path) for path in paths))
     check_output_dir(out_dir)
-    version, models = pipeline_version(), model_versions()
+    version, models = pipeline_version(), model_versions(config)
 
     all_jobs: list[Job] = []
     outcomes: list[Outcome] = []
@@ -396,12 +399,13 @@ def run_batch(
             bar.write(f"argmap: failed: {outcome.job.path}: {outcome.stage}: {outcome.reason}",
                       file=stderr)
     try:
+        if todo:
+            _prepare_worker(config, version, models, threads)
         if jobs <= 1 or len(todo) <= 1:
-            _init_worker(version, models, max_chars, threads=threads, warm=bool(todo))
             for job in todo:
                 report(_process(job))
         else:
-            _run_pool(todo, jobs, (version, models, max_chars, threads), report)
+            _run_pool(todo, jobs, threads, report)
     finally:
         bar.close()
         ledger.write()
@@ -413,22 +417,21 @@ def run_batch(
     return summary
 
 
-def _run_pool(todo: list[Job], jobs: int, settings: tuple[str, dict[str, str], int, int],
-              report: Any) -> None:
-    """Run ``todo`` on ``jobs`` worker processes, each loading the models once.
+def _run_pool(todo: list[Job], jobs: int, threads: int, report: Any) -> None:
+    """Run ``todo`` on ``jobs`` worker processes forked from this one (which holds
+    the built pipeline, so no worker loads a model).
 
     At most ``jobs`` documents are in flight, so when a worker dies (out of
     memory, a crash in native code) the documents that may have killed it are
     known: each is then retried alone on a fresh pool, and a document that
     kills a worker on its own is reported as failed."""
-    version, models, max_chars, threads = settings
     queue = list(todo)
     suspects: list[Job] = []
     while queue or suspects:
         workers = min(jobs, len(queue) + len(suspects))
         pool = ProcessPoolExecutor(
-            max_workers=workers, mp_context=get_context("fork"), initializer=_init_worker,
-            initargs=(version, models, max_chars, threads, True),
+            max_workers=workers, mp_context=get_context("fork"), initializer=_set_threads,
+            initargs=(threads,),
         )
         in_flight: dict[Future[Outcome], Job] = {}
         crashed: list[Job] = []

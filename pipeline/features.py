@@ -20,11 +20,10 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
-from pathlib import Path
 
+from pipeline.lexicons import terms
 from pipeline.model import Document, Token, Unit
 
-LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 LABELS = ("claim", "evidence", "none")
 KINDS = ("statistic", "event", "example", "quotation", "other")
 ROLES = ("abstract", "introduction", "body", "conclusion", "other")
@@ -69,11 +68,10 @@ BLANK_LINE_RE = re.compile(r"\n[ \t\u00a0]*\n")
 LEADING_JUNK_RE = re.compile(r"^[\W_]+", re.UNICODE)
 
 
-@cache
 def load_terms(name: str) -> tuple[str, ...]:
-    """Terms of ``pipeline/lexicon/<name>.txt``: one per line, ``#`` starts a comment."""
-    lines = (LEXICON_DIR / f"{name}.txt").read_text(encoding="utf-8").splitlines()
-    return tuple(t.strip().lower() for t in lines if t.strip() and not t.lstrip().startswith("#"))
+    """The units stage's word list ``pipeline/lexicon/units/<name>.txt`` (a path with a
+    folder names another stage's list), lower-cased, in order."""
+    return terms(name if "/" in name else f"units/{name}")
 
 
 def _term_pattern(term: str) -> str:
@@ -170,7 +168,7 @@ def pattern_counts(tokens: list[Token]) -> dict[str, int]:
 
 
 def _heading_regex(role: str) -> re.Pattern[str]:
-    terms = sorted(load_terms(f"heading_{role}"), key=len, reverse=True)
+    terms = sorted(load_terms(f"structure/section_{role}"), key=len, reverse=True)
     alternatives = "|".join(_term_pattern(t) for t in terms)
     # a heading at a line start, optionally numbered ("BAB V", "5.1", "##", "**")
     return re.compile(
@@ -225,7 +223,7 @@ def paragraph_key(doc: Document, unit: Unit) -> str:
 
 
 def english_share(words: list[str]) -> float:
-    function_words = set(load_terms("english_function_words"))
+    function_words = set(load_terms("nlp/english_function_words"))
     alpha = [w.lower() for w in words if w.isalpha()]
     if not alpha:
         return 0.0

@@ -76,8 +76,8 @@ def find_marker_candidates(text: str, start: int, end: int) -> list[MarkerCandid
     """
     chunk = text[start:end]
     found: dict[int, MarkerCandidate] = {}
-    context = lexicon("citation_number_context")
-    units = lexicon("citation_quantity_units")
+    context = lexicon("citations/citation_number_context")
+    units = lexicon("citations/citation_quantity_units")
 
     def add(s: int, e: int, number: int, kind: str) -> None:
         if s + start not in found:

@@ -15,7 +15,7 @@ What Stanza sees is each paragraph's pieces joined by one space, with footnote
 markers ("1991.¹", "korban²", "^12", the ingest's ``marker_hints``) replaced by
 spaces of the same length, so every offset maps straight back to
 ``doc.text``.  After Stanza: sentence breaks after abbreviations from
-``lexicon/abbreviations.txt`` ("hal.", "dkk.", "et al.", "Ibid.", "No.") and
+``lexicon/nlp/abbreviations.txt`` ("hal.", "dkk.", "et al.", "Ibid.", "No.") and
 initials ("Peter M. Haas") are undone, and pieces of an abbreviation, a
 number ("73,4", "70.000"), a URL or an e-mail address are joined into one
 token.
@@ -37,7 +37,6 @@ from __future__ import annotations
 import bisect
 import json
 import logging
-import os
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -45,11 +44,11 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from pipeline.config import Config
+from pipeline.lexicons import lexicon, pairs
 from pipeline.model import Document, Paragraph, Span, Token, Unit
+from pipeline.models import STANZA_SUBDIR, ModelsMissing, default_models_dir
 
-ROOT = Path(__file__).resolve().parents[1]
-MODEL_DIR = ROOT / "models" / "stanza" / "id"
-LEXICON_DIR = Path(__file__).resolve().parent / "lexicon"
 DEFAULT_PROCESSORS = ("tokenize", "mwt", "pos", "lemma")
 ALL_PROCESSORS = ("tokenize", "mwt", "pos", "lemma", "depparse")
 PACKAGE = "argmap"
@@ -72,26 +71,20 @@ CLOSERS = "”’)]}.,;:"
 log = logging.getLogger(__name__)
 
 
-class NLPModelsMissing(RuntimeError):
+class NLPModelsMissing(ModelsMissing):
     """No usable Stanza models were found (message: one line naming the file)."""
 
 
 @dataclass(frozen=True)
 class NLPConfig:
     processors: tuple[str, ...] = DEFAULT_PROCESSORS
-    model_dir: Path = MODEL_DIR
+    model_dir: Path = field(default_factory=lambda: default_models_dir() / STANZA_SUBDIR)
     resources_dir: Path | None = None
 
     @classmethod
-    def from_env(cls) -> NLPConfig:
-        procs = os.environ.get("ARGMAP_NLP_PROCESSORS")
-        models = os.environ.get("ARGMAP_STANZA_MODELS")
-        resources = os.environ.get("ARGMAP_STANZA_RESOURCES")
-        return cls(
-            processors=parse_processors(procs) if procs else DEFAULT_PROCESSORS,
-            model_dir=Path(models) if models else MODEL_DIR,
-            resources_dir=Path(resources) if resources else None,
-        )
+    def from_config(cls, config: Config) -> NLPConfig:
+        return cls(processors=parse_processors(config.nlp_processors), model_dir=config.stanza_models,
+                   resources_dir=config.stanza_resources)
 
 
 def parse_processors(spec: str | tuple[str, ...] | list[str]) -> tuple[str, ...]:
@@ -126,9 +119,9 @@ _PIPELINES: dict[NLPConfig, Any] = {}
 
 
 def load_pipeline(config: NLPConfig | None = None) -> Any:
-    """The Stanza pipeline for ``config`` (default: from the environment),
-    built once per process and cached."""
-    config = config or NLPConfig.from_env()
+    """The Stanza pipeline for ``config`` (default: our models in the default
+    models folder), built once per process and cached."""
+    config = config or NLPConfig()
     if config not in _PIPELINES:
         _PIPELINES[config] = _build_pipeline(config)
     return _PIPELINES[config]
@@ -154,7 +147,8 @@ def _build_pipeline(config: NLPConfig) -> Any:
     if "tokenize" not in found:
         raise NLPModelsMissing(
             f"Stanza tokenizer model not found: {model_dir / 'tokenize.pt'} "
-            "(run `make models`, or set ARGMAP_STANZA_RESOURCES to a stanza_resources folder)"
+            "(run `make models`, point --models at a models folder, or set stanza_resources "
+            "in the config to an official stanza_resources folder)"
         )
     procs = [p for p in wanted if p in found]
     if "depparse" in procs and not {"pos", "lemma"} <= set(procs):
@@ -186,24 +180,12 @@ def _build_pipeline(config: NLPConfig) -> Any:
 @lru_cache(maxsize=1)
 def abbreviations() -> tuple[frozenset[str], frozenset[str]]:
     """(all abbreviations, those that are titles), lower-cased."""
-    terms: set[str] = set()
-    titles: set[str] = set()
-    for line in (LEXICON_DIR / "abbreviations.txt").read_text(encoding="utf-8").splitlines():
-        if not line.strip() or line.startswith("#"):
-            continue
-        term, _, kind = line.partition("\t")
-        term = term.strip().lower()
-        terms.add(term)
-        if kind.strip() == "title":
-            titles.add(term)
-    return frozenset(terms), frozenset(titles)
+    kinds = pairs("nlp/abbreviations")
+    return frozenset(kinds), frozenset(term for term, kind in kinds.items() if kind == "title")
 
 
-@lru_cache(maxsize=1)
 def english_function_words() -> frozenset[str]:
-    path = LEXICON_DIR / "english_function_words.txt"
-    lines = path.read_text(encoding="utf-8").splitlines() if path.exists() else []
-    return frozenset(x.strip().lower() for x in lines if x.strip() and not x.startswith("#"))
+    return lexicon("nlp/english_function_words")
 
 
 def sentence_language(tokens: list[Token]) -> str:
@@ -525,3 +507,19 @@ def annotate(doc: Document, config: NLPConfig | None = None) -> Document:
             units.append(unit)
     doc.units = units
     return doc
+
+
+class NLP:
+    """The stage: sentences of every paragraph become units, with Stanza's tokens,
+    lemmas and tags.  The Stanza pipeline loads when the stage is built."""
+
+    name = "nlp"
+    requires = ("paragraphs", "marker_hints")
+    assigns = ("units", "units.tokens")
+
+    def __init__(self, config: Config) -> None:
+        self.config = NLPConfig.from_config(config)
+        load_pipeline(self.config)
+
+    def __call__(self, doc: Document) -> Document:
+        return annotate(doc, self.config)

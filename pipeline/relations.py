@@ -8,19 +8,22 @@ lemmas, ``doc.citations``, sections and paragraphs (through
 - ``supports`` (evidence or claim → claim): a learned pair scorer
   (:func:`pair_features` → logistic regression, trained with the unit model by
   ``make train``) picks at most one target per unit among the claims near it and
-  the major claims; without a model, rules: a claim opened by a conclusion marker
-  ("oleh karena itu", "dengan demikian", "hal ini membuat", "jadi"…) is supported
-  by the unit before it, a claim opened by a reason marker ("karena", "hal ini
-  terlihat"…) supports the claim before it, evidence supports the nearest claim of
-  its paragraph;
+  the nearest major claims (all candidate pairs of a document scored in one call);
+  without a model, rules: a claim opened by a conclusion marker ("oleh karena itu",
+  "dengan demikian", "hal ini membuat", "jadi"…) is supported by the unit before it,
+  a claim opened by a reason marker ("karena", "hal ini terlihat"…) supports the
+  claim before it, evidence supports the nearest claim of its paragraph;
 - ``attacks``: a unit opened by a contrast marker ("namun", "akan tetapi",
   "meskipun", "hanya saja") → the claim it qualifies (the nearest claim before it);
-- ``restates``: a claim → the earlier claim it repeats (lemma TF-IDF cosine);
+- ``restates``: a claim → the earlier claim it repeats (lemma TF-IDF cosine, among the
+  nearest eligible earlier claims);
   every claim in the conclusion that reaches nothing yet is tied back to the most
   similar earlier claim when there is one;
 - ``cites``: unit → each citation it carries.
 
-``none`` units take part in no relation.
+``none`` units take part in no relation.  Every look-up goes through per-document indexes
+(:class:`RelationIndex`) and bounded candidate windows, and similarities are computed only
+for candidate pairs (:class:`PairSimilarity`), so the stage is linear in document length.
 """
 
 from __future__ import annotations
@@ -36,8 +39,8 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.preprocessing import normalize
 
+from pipeline.config import Config
 from pipeline.features import (
-    LEXICON_DIR,
     ROLES,
     is_english,
     load_terms,
@@ -46,6 +49,7 @@ from pipeline.features import (
     section_role,
     unit_tokens,
 )
+from pipeline.lexicons import lines
 from pipeline.model import Document, Relation, Unit
 
 SUPPORT_WINDOW = 8
@@ -95,7 +99,7 @@ class UnitInfo:
 
 def _bilingual_lexicon() -> dict[str, str]:
     pairs = {}
-    for line in (LEXICON_DIR / "bilingual_en_id.txt").read_text(encoding="utf-8").splitlines():
+    for line in lines("relations/bilingual_en_id"):
         if line.strip() and not line.startswith("#") and "\t" in line:
             english, indonesian = line.split("\t", 1)
             pairs[english.strip().lower()] = indonesian.strip().lower()
@@ -107,7 +111,7 @@ _LEXICON: dict[str, str] = {}
 
 def bilingual_text(unit: Unit, english: bool, lemmas: str) -> str:
     """Language-neutral words of a unit: Indonesian lemmas, English words translated by
-    ``lexicon/bilingual_en_id.txt``, and in both the names, acronyms and numbers it mentions."""
+    ``lexicon/relations/bilingual_en_id.txt``, and in both the names, acronyms and numbers it mentions."""
     if not _LEXICON:
         _LEXICON.update(_bilingual_lexicon())
     words = [t.text for t in unit_tokens(unit) if any(c.isalnum() for c in t.text)]
@@ -121,8 +125,8 @@ def bilingual_text(unit: Unit, english: bool, lemmas: str) -> str:
 
 def unit_infos(doc: Document) -> list[UnitInfo]:
     infos = []
-    backward = load_terms("relation_backward")
-    anaphors = load_terms("relation_anaphor")
+    backward = load_terms("relations/relation_backward")
+    anaphors = load_terms("relations/relation_anaphor")
     for index, unit in enumerate(doc.units):
         text = unit.text
         tokens = unit_tokens(unit)
@@ -551,3 +555,21 @@ def _restatements(infos: list[UnitInfo], similarity: PairSimilarity, add: LinkAd
     for later, (best, score) in backlinked.items():
         if score >= CONCLUSION_LINK_THRESHOLD:
             add(later, best, "restates", score, "rules:conclusion-backlink")
+
+
+class Relations:
+    """The stage: supports / attacks / restates / cites between the labelled units.
+    Uses the pair scorer of the argument model the units stage loaded."""
+
+    name = "relations"
+    requires = ("units.label", "units.major", "citations")
+    assigns = ("relations",)
+
+    def __init__(self, config: Config, shared: dict[str, object]) -> None:
+        from pipeline.units import shared_argument_model
+
+        self.rules_only = config.rules_only
+        self.model = None if self.rules_only else shared_argument_model(config, shared)
+
+    def __call__(self, doc: Document) -> Document:
+        return link_relations(doc, model=self.model, rules_only=self.rules_only)

@@ -8,7 +8,7 @@ lines inside a non-prose span are never prose).  Adds (and extends
 - ``doc.sections``: one per heading, with a role (abstract, introduction, body,
   conclusion, references, notes, other; in theses also research_question,
   objectives, hypothesis, theory, method, results, suggestions, and front / appendix
-  for the pages outside the argument) from the word lists ``lexicon/section_*.txt``
+  for the pages outside the argument) from the word lists ``lexicon/structure/section_*.txt``
   and, in a numbered thesis, from the chapter a subsection stands in; a document
   without headings gets one body section;
 - ``doc.paragraphs``: running prose only (no headings, keyword lines, note
@@ -42,7 +42,7 @@ from pipeline.markers import (
 )
 from pipeline.model import Document, FrontMatter, Note, Paragraph, Section, Source
 
-# section roles, each with its word list lexicon/section_<role>.txt; the thesis parts
+# section roles, each with its word list lexicon/structure/section_<role>.txt; the thesis parts
 # (research_question … suggestions) sit inside the chapters, front and appendix outside the argument
 ROLES = ("abstract", "introduction", "research_question", "objectives", "hypothesis", "theory", "method",
          "results", "conclusion", "suggestions", "references", "notes", "front", "appendix", "other")
@@ -52,7 +52,7 @@ BLANK = " \t\r\n\f\v\ufeff\u00a0"  # \f: the page break pdftotext writes
 def section_terms() -> dict[str, str]:
     terms: dict[str, str] = {}
     for role in ROLES:
-        for term in lexicon(f"section_{role}"):
+        for term in lexicon(f"structure/section_{role}"):
             terms.setdefault(term, role)
     return terms
 
@@ -125,9 +125,9 @@ def heading_role(text: str) -> str | None:
         if head in terms and (size == len(words) or re.match(NUMBERING, " ".join(text.split()[size:]) or "x")):
             return terms[head]
     # "LAMPIRAN A", "Lampiran 3. Kuesioner"; "LEMBAR PENGESAHAN SKRIPSI", "HALAMAN PERNYATAAN PERSETUJUAN PUBLIKASI …"
-    if words and words[0] in lexicon("section_appendix") and len(words) <= 8:
+    if words and words[0] in lexicon("structure/section_appendix") and len(words) <= 8:
         return "appendix"
-    if any(" " in term and name.startswith(term + " ") for term in lexicon("section_front")):
+    if any(" " in term and name.startswith(term + " ") for term in lexicon("structure/section_front")):
         return "front"
     return None
 
@@ -321,7 +321,7 @@ def looks_like_reference(text: str) -> bool:
 def _group_heading(text: str) -> str | None:
     plain = FORMAT_MARKS.sub("", text).strip()
     key = re.sub(r"^[-•*\d.)\s]+", "", plain).rstrip(" :").lower()
-    if key in lexicon("bibliography_groups") and len(plain) <= 60:
+    if key in lexicon("structure/bibliography_groups") and len(plain) <= 60:
         return FORMAT_MARKS.sub("", re.sub(r"^[-•*\d.)\s]+", "", plain)).rstrip(" :").strip()
     return None
 
@@ -795,7 +795,7 @@ def _plain_marker_hints(doc: Document) -> None:
 
 def _front_matter(doc: Document, lines: list[Line]) -> None:
     front = FrontMatter()
-    skip = lexicon("front_matter_skip")
+    skip = lexicon("structure/front_matter_skip")
     title_lines: list[Line] = []
     for index, line in enumerate(lines):
         if line.kind == "keywords":
@@ -1300,3 +1300,17 @@ def _wrapped(spans: list[tuple[int, int]], text: str) -> bool:
     previous_end = spans[-1][1]
     line_start = text.rfind("\n", 0, previous_end) + 1
     return previous_end - line_start < 150
+
+
+class Structure:
+    """The stage: front matter, sections with roles, paragraphs, raw notes and sources."""
+
+    name = "structure"
+    requires = ("text", "marker_hints", "non_prose")
+    assigns = ("front", "sections", "paragraphs", "notes", "sources")
+
+    def __init__(self, config: object = None) -> None:
+        del config  # word lists only: nothing to configure
+
+    def __call__(self, doc: Document) -> Document:
+        return segment(doc)

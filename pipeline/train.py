@@ -21,11 +21,14 @@ import pickle
 import platform
 import sys
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
 
+from pipeline import language
+from pipeline.config import Config
 from pipeline.features import UnitView, describe_units
 from pipeline.gold import GoldDocument, load_gold
 from pipeline.ingest import read_document
@@ -62,7 +65,8 @@ def _upstream_fingerprint() -> str:
     digest = hashlib.sha256()
     package = ROOT / "pipeline"
     upstream = [package / "ingest", *(package / f"{name}.py" for name in ("lexicons", "markers", "structure", "nlp",
-                                                                       "citations", "model")), package / "lexicon"]
+                                                                       "citations", "model", "config")),
+                package / "lexicon"]
     for entry in upstream:
         for path in sorted(entry.rglob("*") if entry.is_dir() else [entry]):
             if path.suffix in (".py", ".txt"):
@@ -76,20 +80,23 @@ def _upstream_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+@cache
+def upstream_pipeline() -> language.Pipeline:
+    """The stages before 'units', built once: training never loads the argument model."""
+    return language.Pipeline(Config(), UPSTREAM_STAGES)
+
+
 def prepare_document(text_path: Path, doc_id: str, use_cache: bool = True) -> Document:
     """The document after the stages up to 'citations' (cached per text and upstream code)."""
-    from pipeline.run import STAGES
-
     doc = read_document(text_path, doc_id)
     cache = CACHE_DIR / f"{doc_id}.{doc.sha256[:12]}.{_upstream_fingerprint()}.pkl"
     if use_cache and cache.exists():
         with cache.open("rb") as handle:
             return pickle.load(handle)  # our own cache, written below
-    for name, stage in STAGES:
-        if name not in UPSTREAM_STAGES:
-            continue
+    upstream = upstream_pipeline()
+    for name in upstream.names:
         try:
-            doc = stage(doc)
+            doc = upstream.stage(name)(doc)
         except Exception as error:  # noqa: BLE001 - train on what the stages could give
             doc.warnings.append(f"{name}: {type(error).__name__}: {error}")
             log.warning("%s: stage %s failed: %s", doc_id, name, error)
@@ -345,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
                         help="leave out the team's own training text (corpus/written_by_us)")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    from pipeline.models import write_manifest
     from pipeline.relations import SUPPORT_THRESHOLD
     from pipeline.units import MAJOR_THRESHOLD, MODEL_DIR, save_model
 
@@ -378,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
                       "supports": model.supports is not None},
     }
     save_model(model, args.out or MODEL_DIR)
+    if args.out is None:
+        write_manifest(MODEL_DIR.parent)  # the models folder's checksums follow the new model
     print(f"trained on {len(cases)} documents, {len(data.labels)} units {counts}; "
           f"grouped CV {model.metadata['scores']}; saved to {args.out or MODEL_DIR}")
     return 0

@@ -13,8 +13,9 @@ lemmas, character n-grams, POS n-grams and the rule features of
 process after checking its types).  Small companion models decide ``major``
 (together with a rule: conclusion claims and announced results) and ``attribution``
 (a sentence opening with a named source's reporting verb is always ``reported``); the
-evidence ``kind`` comes from the rules.  Without a trained model the rules label the
-units and the document carries a warning.
+evidence ``kind`` comes from the rules.  A missing model is an error naming the file
+(:class:`pipeline.models.ModelsMissing`); the rules label the units only when asked
+(``rules_only``: the baseline of ``make eval``).
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MaxAbsScaler
 
+from pipeline.config import Config
 from pipeline.features import (
     LABELS,
     UnitView,
@@ -44,10 +46,11 @@ from pipeline.features import (
     rule_kind,
 )
 from pipeline.model import Document
+from pipeline.models import ARGUMENT_SUBDIR, HOW_TO_GET, ModelsMissing, default_models_dir
 
 log = logging.getLogger(__name__)
 
-MODEL_DIR = Path(__file__).resolve().parents[1] / "models" / "argument"
+MODEL_DIR = default_models_dir() / ARGUMENT_SUBDIR
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 RULES_PRODUCER = "rules:lexicon"
@@ -295,20 +298,16 @@ def read_model(directory: Path = MODEL_DIR) -> ArgumentModel | None:
                          supports=bundle.get("supports"), metadata=metadata)
 
 
-_LOADED: dict[Path, ArgumentModel | None] = {}
-
-
-def load_model(directory: Path = MODEL_DIR) -> ArgumentModel | None:
-    """The saved model, loaded once per process (``None`` when there is none)."""
-    if directory not in _LOADED:
-        try:
-            _LOADED[directory] = read_model(directory)
-        except (ValueError, OSError, KeyError) as error:
-            log.warning("argument model not loaded: %s", error)
-            _LOADED[directory] = None
-        if _LOADED[directory] is None:
-            log.warning("no trained argument model under %s: labelling units by rules", directory)
-    return _LOADED[directory]
+def load_model(directory: Path = MODEL_DIR) -> ArgumentModel:
+    """The saved model; :class:`ModelsMissing` naming the file when there is none."""
+    missing = [str(directory / name) for name in (MODEL_FILE, METADATA_FILE) if not (directory / name).is_file()]
+    if missing:
+        raise ModelsMissing(f"argument model missing: {', '.join(missing)}; {HOW_TO_GET['argument']}, "
+                            "or point --models (or models_dir in the config) at a folder holding argument/")
+    model = read_model(directory)
+    if model is None:
+        raise ModelsMissing(f"argument model missing: {directory / MODEL_FILE}")
+    return model
 
 
 # ---------------------------------------------------------------- the stage
@@ -320,9 +319,8 @@ def label_units(doc: Document, model: ArgumentModel | None = None, rules_only: b
         return doc
     views = describe_units(doc)
     if model is None and not rules_only:
-        model = load_model()
-        if model is None:
-            doc.warnings.append("units: no trained model under models/argument; labelled by rules")
+        raise ModelsMissing("units: no argument model given (build the stage through pipeline.Pipeline, "
+                            "or pass rules_only=True for the rules baseline)")
     if model is None or rules_only:
         probabilities = [rule_decision(v.features).probabilities for v in views]
         producer = RULES_PRODUCER
@@ -382,3 +380,28 @@ def _mark_major(model: ArgumentModel | None, views: list[UnitView]) -> None:
     else:
         for i in claims:
             views[i].unit.major = rule_major(rows[i])
+
+
+class Units:
+    """The stage: every unit labelled claim / evidence / none with its attributes.
+    The argument model loads when the stage is built (shared with relations)."""
+
+    name = "units"
+    requires = ("units", "citations", "sections")
+    assigns = ("units.label", "units.major", "units.attribution", "units.kind")
+
+    def __init__(self, config: Config, shared: dict[str, object]) -> None:
+        self.rules_only = config.rules_only
+        self.model = None if self.rules_only else shared_argument_model(config, shared)
+
+    def __call__(self, doc: Document) -> Document:
+        return label_units(doc, model=self.model, rules_only=self.rules_only)
+
+
+def shared_argument_model(config: Config, shared: dict[str, object]) -> ArgumentModel:
+    """The argument model of ``config``, loaded once for the stages that use it."""
+    if "argument" not in shared:
+        shared["argument"] = load_model(config.models_dir / ARGUMENT_SUBDIR)
+    model = shared["argument"]
+    assert isinstance(model, ArgumentModel)
+    return model

@@ -260,7 +260,7 @@ def test_a_dying_worker_loses_only_its_document(tmp_path: Path,
     for name in ("a.txt", "crash.txt", "b.txt", "c.txt"):
         (inputs / name).write_text(NO_HEADINGS, encoding="utf-8")
     monkeypatch.setattr(batch, "_process", crash_on_request)
-    monkeypatch.setattr("pipeline.run.warm_up", lambda: None)
+    monkeypatch.setattr(batch, "_prepare_worker", lambda *args: None)
     assert main(["extract", str(inputs), "-o", str(tmp_path / "out"), "-j", "2", "-q"]) == 1
     index = {entry["id"]: entry for entry in
              map(json.loads, (tmp_path / "out" / "index.jsonl").read_text().splitlines())}

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.batch import default_threads
+from pipeline.cli import default_threads
 from pipeline.graph import (
     SCHEMA_ID,
     GraphError,
@@ -20,6 +20,7 @@ from pipeline.graph import (
     validate_records,
     write_graph,
 )
+from pipeline.language import Pipeline
 from pipeline.model import (
     Citation,
     Document,
@@ -32,7 +33,7 @@ from pipeline.model import (
     Token,
     Unit,
 )
-from pipeline.run import model_versions, pipeline_version, process_file
+from pipeline.versions import model_versions, pipeline_version
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
@@ -219,7 +220,7 @@ def test_real_documents_write_valid_graphs(path: Path, tmp_path: Path) -> None:
     import torch
 
     torch.set_num_threads(default_threads())  # as an argmap worker runs
-    doc = process_file(path, path.stem)
+    doc = Pipeline().process_file(path, path.stem)
     out = tmp_path / f"{path.stem}.jsonl"
     write_graph(doc, out, pipeline_version(), model_versions())
     assert validate_file(out) == []

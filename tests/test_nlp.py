@@ -14,7 +14,7 @@ from pipeline.model import Document, Paragraph
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 SEED = SHARED / "corpus" / "000_b7960c56fa7a1039.txt"
-SHIPPED = nlp.available_models(nlp.MODEL_DIR)
+SHIPPED = nlp.available_models(nlp.NLPConfig().model_dir)
 needs_models = pytest.mark.skipif(
     not {"tokenize", "mwt", "pos", "lemma"} <= set(SHIPPED),
     reason="shipped Stanza models not built yet (make models)",

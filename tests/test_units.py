@@ -118,45 +118,58 @@ def test_pos_patterns_need_stanza_tags() -> None:
     assert "reported_name" not in pattern_counts(untagged)  # degrades: no POS, no POS pattern
 
 
+def test_a_missing_model_is_an_error_not_a_rules_fallback(tmp_path: Path) -> None:
+    from pipeline import Config, Pipeline
+    from pipeline.models import ModelsMissing
+
+    with pytest.raises(ModelsMissing, match=r"argument model missing: .*model\.skops.*make train"):
+        Pipeline(Config(models_dir=tmp_path)).stage("units")
+    with pytest.raises(ModelsMissing):
+        units_stage.label_units(seed_document())  # no model given, rules not asked for
+
+
 @needs_shared
-def test_rules_fallback_without_a_model(seed: Document, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(units_stage, "load_model", lambda *a, **k: None)
-    doc = units_stage.label_units(seed_document())
-    assert any("labelled by rules" in w for w in doc.warnings)
+def test_rules_only_is_asked_for(seed: Document) -> None:
+    doc = units_stage.label_units(seed_document(), rules_only=True)
     assert {u.producer for u in doc.units} == {units_stage.RULES_PRODUCER}
     by_check = {u.text[:20]: u for u in doc.units}
     assert by_check["Pihak kepolisian di "].label == "evidence"
 
 
-@needs_shared
 @needs_model
-def test_trained_model_labels_the_seed() -> None:
-    doc = units_stage.label_units(seed_document())
+def test_trained_model_on_a_document_it_was_not_trained_on() -> None:
+    """corpus/contoh_diplomasi_maritim.txt is our own sample article, in no training set."""
+    from pipeline import Pipeline
+
+    doc = Pipeline().process_file(ROOT / "corpus" / "contoh_diplomasi_maritim.txt", "contoh")
     units = {u.text[:24]: u for u in doc.units}
-    statistic = units["Pihak kepolisian di Mosc"]
-    assert statistic.label == "evidence" and statistic.kind == "statistic"
-    assert units["This research describes "].label == "none"
-    assert units["David Lewis mendefinisik"].label == "claim"
-    assert units["David Lewis mendefinisik"].attribution == "reported"
+    for check in ("Sejak tahun 2016 kapal-k", "Pada Desember 2019 lebih", "Pada Januari 2020 Presid"):
+        assert units[check].label == "evidence" and units[check].kind == "event", check
+    for check in ("Namun, penolakan secara ", "Langkah ini menunjukkan ", "Perpaduan ini terbukti m"):
+        assert units[check].label == "claim" and units[check].attribution == "own", check
+    assert units["Tulisan ini pertama-tama"].label == "none"  # the outline of the article
+    assert units["Perpaduan ini terbukti m"].major  # a conclusion claim
     for unit in doc.units:
         assert set(unit.probabilities) == {"claim", "evidence", "none"}
         assert abs(sum(unit.probabilities.values()) - 1.0) < 0.01
         assert unit.producer.startswith("classifier:")
         assert (unit.attribution is not None) == (unit.label == "claim")
         assert (unit.kind is not None) == (unit.label == "evidence")
-    assert any(u.major for u in doc.units)
     assert all(u.label == "claim" for u in doc.units if u.major)
 
 
 @needs_model
 def test_model_loads_once_with_metadata() -> None:
-    first = units_stage.load_model()
-    assert first is units_stage.load_model()
-    meta = first.metadata
+    from pipeline import Pipeline
+
+    pipeline = Pipeline()
+    assert pipeline.stage("units").model is pipeline.stage("relations").model  # loaded once, shared
+    assert pipeline.until("units").stage("units") is pipeline.stage("units")
+    meta = pipeline.stage("units").model.metadata
     assert len(meta["training_data_sha256"]) == 64
     assert meta["versions"]["scikit-learn"]
     assert meta["random_state"] == 0
-    assert SEED in meta["documents"]
+    assert SEED in meta["documents"] and "contoh_diplomasi_maritim" not in meta["documents"]
     # the team's own text (corpus/written_by_us) is trained on but kept apart from the real documents
     extra = sorted(p.stem for p in (ROOT / "corpus" / "written_by_us" / "gold").glob("*.jsonl"))
     assert meta["extra_documents"] == extra and meta["extra_units"] == 278

@@ -432,10 +432,10 @@ class _Layout:
         if len(line.words) > 6:
             return
         name = re.sub(r"[^a-z ]", "", line.text.lower()).strip()
-        if name in lexicon("section_references"):
+        if name in lexicon("structure/section_references"):
             self.in_references = True
-        elif name and (name in lexicon("section_notes") or name in lexicon("section_introduction")
-                       or name in lexicon("section_conclusion")):
+        elif name and (name in lexicon("structure/section_notes") or name in lexicon("structure/section_introduction")
+                       or name in lexicon("structure/section_conclusion")):
             self.in_references = False
 
     def _write_block(self, writer: TextWriter, block: list[Line]) -> None:
@@ -525,8 +525,8 @@ def _is_label(line: Line) -> bool:
     if len(line.words) > 6:
         return False
     name = re.sub(r"[^a-z ]", "", line.text.lower()).strip()
-    return name in lexicon("bibliography_groups") or any(
-        name in lexicon(f"section_{role}") for role in SECTION_ROLES)
+    return name in lexicon("structure/bibliography_groups") or any(
+        name in lexicon(f"structure/section_{role}") for role in SECTION_ROLES)
 
 
 def _opens_paragraph(line: Line) -> bool:
