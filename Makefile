@@ -9,7 +9,7 @@ UD_DIR ?= ../shared/ud
 SHARED ?= ../shared
 
 .DEFAULT_GOAL := help
-.PHONY: help setup extract test eval train models eval-nlp bench bench-nlp bench-ingest lint clean layouts layout-tools test-slow
+.PHONY: help setup extract test eval train models eval-nlp bench bench-nlp bench-ingest lint clean layouts layout-tools test-slow bench-long
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -27,8 +27,13 @@ setup: $(VENV)/.installed ## create .venv and install the project (CPU-only torc
 extract: $(VENV)/.installed ## write one JSONL argument graph per document: CORPUS=corpus OUT=outputs JOBS=1
 	$(PY) -m pipeline extract $(CORPUS) -o $(OUT) -j $(JOBS)
 
-bench: $(VENV)/.installed ## time the pipeline over the seed and $(SHARED)/corpus (see BENCH.md)
+bench: $(VENV)/.installed ## time the pipeline over the seed and $(SHARED)/corpus, then a whole thesis (see BENCH.md)
 	$(PY) benchmarks/bench.py --shared $(SHARED)
+	$(PY) benchmarks/bench_ingest.py --shared $(SHARED)
+	$(PY) benchmarks/bench_long.py --shared $(SHARED)
+
+bench-long: $(VENV)/.installed ## a ~90-page PDF: seconds per stage, pipeline/Stanza ratio, 1x/2x/4x growth, peak RSS
+	$(PY) benchmarks/bench_long.py --shared $(SHARED)
 
 train: $(VENV)/.installed ## fit the claim/evidence models on corpus/gold into models/argument (cached stages in build/)
 	SHARED_DIR=$(SHARED) $(PY) -m pipeline.train

@@ -116,6 +116,8 @@ def child_batch(jobs: int, out: Path, paths: list[Path]) -> dict[str, Any]:
         "steady_s": (max(o.finished for o in done) - min(o.started for o in done)) if done else 0.0,
         "workers": len({o.worker for o in done}),
         "peak_worker_rss_mb": max((o.peak_rss_mb for o in done), default=0.0),
+        "worker_pss_mb": max((o.pss_mb for o in done), default=0.0),
+        "worker_uss_mb": max((o.uss_mb for o in done), default=0.0),
         "main_rss_mb": _rss_mb(),
     }
 
@@ -187,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
           f"(target >= {TARGETS['speedup']}: {mark(speedup_steady >= TARGETS['speedup'])})")
     print(f"(c) peak RSS per worker: {rss:.0f} MB (-j 1: {single['peak_worker_rss_mb']:.0f}, "
           f"-j 2: {double['peak_worker_rss_mb']:.0f}; target <= {TARGETS['rss_mb']:.0f}: "
-          f"{mark(rss <= TARGETS['rss_mb'])})")
+          f"{mark(rss <= TARGETS['rss_mb'])}); -j 2 workers forked from the loaded parent: "
+          f"PSS {double['worker_pss_mb']:.0f} MB, USS {double['worker_uss_mb']:.0f} MB each")
     print(f"(d) {inproc['pipeline_tokens']} tokens in {inproc['pipeline_s']:.1f} s = "
           f"{inproc['tokens_per_s']:.0f} tokens/s (bare Stanza: "
           f"{inproc['stanza_words'] / inproc['stanza_s']:.0f} words/s)")

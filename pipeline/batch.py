@@ -61,6 +61,10 @@ class Outcome:
     started: float = 0.0
     finished: float = 0.0
     peak_rss_mb: float = 0.0
+    # proportional and unique set size after the document: what the worker really costs
+    # when pages are shared with the parent it was forked from (Linux; 0 elsewhere)
+    pss_mb: float = 0.0
+    uss_mb: float = 0.0
     worker: int = 0
 
     def index_entry(self) -> dict[str, Any]:
@@ -222,6 +226,19 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
+def _shared_memory_mb() -> tuple[float, float]:
+    """(PSS, USS) of this process in MB, from /proc/self/smaps_rollup."""
+    sizes: dict[str, float] = {}
+    try:
+        for line in Path("/proc/self/smaps_rollup").read_text().splitlines():
+            name, _, value = line.partition(":")
+            if value.strip().endswith("kB"):
+                sizes[name] = float(value.split()[0]) / 1024
+    except OSError:
+        return 0.0, 0.0
+    return sizes.get("Pss", 0.0), sizes.get("Private_Clean", 0.0) + sizes.get("Private_Dirty", 0.0)
+
+
 def _process(job: Job) -> Outcome:
     from pipeline.graph import GraphError, write_graph
     from pipeline.language import StageError, one_line
@@ -250,6 +267,7 @@ def _process(job: Job) -> Outcome:
     outcome.seconds = time.perf_counter() - clock
     outcome.finished = time.time()
     outcome.peak_rss_mb = _peak_rss_mb()
+    outcome.pss_mb, outcome.uss_mb = _shared_memory_mb()
     return outcome
 
 

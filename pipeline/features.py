@@ -65,6 +65,7 @@ NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
 YEAR_RE = re.compile(r"(?<![\d.,])(1[5-9]\d\d|20\d\d)(?![\d])")
 QUOTED_RE = re.compile(r"[“\"«]([^”\"»]{12,})[”\"»]")
 BLANK_LINE_RE = re.compile(r"\n[ \t\u00a0]*\n")
+WORD_RUN_RE = re.compile(r"\w+")
 LEADING_JUNK_RE = re.compile(r"^[\W_]+", re.UNICODE)
 
 
@@ -90,6 +91,19 @@ def phrase_regex(name: str) -> re.Pattern[str]:
 
 
 @cache
+def phrase_first_words(name: str) -> frozenset[str] | None:
+    """The first word of every term of a list, or None when a term opens with a
+    non-alphanumeric character (its first word is then not bounded)."""
+    firsts = set()
+    for term in load_terms(name):
+        match = WORD_RUN_RE.match(term.lower())
+        if not term[0].isalnum() or match is None:
+            return None
+        firsts.add(match.group())
+    return frozenset(firsts)
+
+
+@cache
 def opening_regex(name: str) -> re.Pattern[str]:
     terms = sorted(load_terms(name), key=len, reverse=True)
     return re.compile(r"^(?:" + "|".join(_term_pattern(t) for t in terms) + ")", re.IGNORECASE)
@@ -109,7 +123,7 @@ def unit_tokens(unit: Unit) -> list[Token]:
 
 
 @lru_cache(maxsize=1)
-def _spacy_matchers() -> tuple:  # (nlp, lexical Matcher, POS Matcher)
+def spacy_matchers() -> tuple:  # (nlp, lexical Matcher, POS Matcher)
     import spacy
     from spacy.matcher import Matcher
 
@@ -145,7 +159,7 @@ def pattern_counts(tokens: list[Token]) -> dict[str, int]:
     kept = [t for t in tokens if t.text.strip()]
     if not kept:
         return {}
-    nlp, lexical, tagged = _spacy_matchers()
+    nlp, lexical, tagged = spacy_matchers()
     spaces = [kept[i].end < kept[i + 1].start for i in range(len(kept) - 1)] + [False]
     has_pos = all(t.upos for t in kept)
     doc = Doc(
@@ -312,7 +326,14 @@ def text_features(text: str, tokens: list[Token]) -> dict[str, float]:
     """Lexical, numeric and pattern features of one sentence."""
     features: dict[str, float] = {}
     stripped = LEADING_JUNK_RE.sub("", text.strip())
+    lowered = text.lower()
+    # a list none of whose first words is a word of the sentence cannot match it (exact only
+    # when lower-casing keeps every character one character, as it does in Indonesian)
+    words = set(WORD_RUN_RE.findall(lowered)) if len(lowered) == len(text) else None
     for name, stem in PHRASE_LISTS.items():
+        first_words = phrase_first_words(name)
+        if words is not None and first_words is not None and words.isdisjoint(first_words):
+            continue
         hits = len(phrase_regex(name).findall(text))
         if hits:
             features[stem] = float(hits)

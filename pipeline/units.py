@@ -132,30 +132,26 @@ def make_pair_pipeline(random_state: int = 0) -> Pipeline:
                      ("classify", classifier)])
 
 
+SIMILARITY_BLOCK = 512  # rows of the unit-by-unit similarity held at once: memory stays linear
+
+
 def major_features(views: list[UnitView], claim_probability: list[float]) -> list[dict[str, float]]:
     """Where a claim stands and how often the document says it again."""
-    texts = [v.lemma_text or v.unit.text.lower() for v in views]
-    similarity = np.zeros((len(views), len(views)))
-    if len(views) > 1 and any(t.strip() for t in texts):
-        try:
-            matrix = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)
-            similarity = cosine_similarity(matrix)
-        except ValueError:  # no vocabulary at all
-            pass
-    np.fill_diagonal(similarity, 0.0)
-    claim_set = [j for j in range(len(views)) if claim_probability[j] >= 0.4]
+    count = len(views)
+    roles = [view.role for view in views]
+    claim_set = [j for j in range(count) if claim_probability[j] >= 0.4]
     by_role: dict[str, list[int]] = {}
     for j in claim_set:
         by_role.setdefault(views[j].role, []).append(j)
+    framing_roles = ("abstract", "introduction", "conclusion")
+    best = _best_similarities(views, roles, claim_set, {role: by_role.get(role, []) for role in framing_roles})
     intro_paragraphs = [v.paragraph for v in views if v.role == "introduction"]
     last_intro_paragraph = intro_paragraphs[-1] if intro_paragraphs else None
+    role_names = sorted(set(roles))
     rows = []
     for i, view in enumerate(views):
-        other_section = [j for j, w in enumerate(views) if w.role != view.role]
-        claims = [j for j in range(len(views)) if claim_probability[j] >= 0.4 and j != i]
         role_claims = by_role.get(view.role, [])
-        framing = {role: [j for j in by_role.get(role, []) if j != i]
-                   for role in ("abstract", "introduction", "conclusion")}
+        elsewhere = [best["role"][i, k] for k, name in enumerate(role_names) if name != view.role]
         f = {
             f"role={view.role}": 1.0,
             "doc_position": view.features.get("doc_position", 0.0),
@@ -164,8 +160,8 @@ def major_features(views: list[UnitView], claim_probability: list[float]) -> lis
             "paragraph_first": view.features.get("paragraph_first", 0.0),
             "paragraph_last": view.features.get("paragraph_last", 0.0),
             "claim_probability": claim_probability[i],
-            "similar_elsewhere": float(max((similarity[i, j] for j in other_section), default=0.0)),
-            "similar_claim": float(max((similarity[i, j] for j in claims), default=0.0)),
+            "similar_elsewhere": float(max(elsewhere, default=0.0)),
+            "similar_claim": float(best["claim"][i]),
             "english": float(view.english),
             "has_citation": view.features.get("has_citation", 0.0),
             "log_words": view.features.get("log_words", 0.0),
@@ -175,15 +171,48 @@ def major_features(views: list[UnitView], claim_probability: list[float]) -> lis
             "section_last_claim": float(bool(role_claims) and role_claims[-1] == i),
             "introduction_end": float(view.role == "introduction" and view.paragraph == last_intro_paragraph),
         }
-        for role, members in framing.items():
-            if members:
-                f[f"similar_{role}"] = float(max(similarity[i, j] for j in members))
+        for role in framing_roles:
+            members = by_role.get(role, [])
+            if len(members) - (i in members) > 0:
+                f[f"similar_{role}"] = float(best[role][i])
         for cue in ("major_cue", "conclusion", "purpose", "reporting", "modality", "evaluative",
                     "conclusion_start", "numbers", "years"):
             if view.features.get(cue):
                 f[cue] = min(view.features[cue], 2.0)
         rows.append(f)
     return rows
+
+
+def _best_similarities(views: list[UnitView], roles: list[str], claims: list[int],
+                       framing: dict[str, list[int]]) -> dict[str, np.ndarray]:
+    """For every unit, its highest lemma TF-IDF cosine (never with itself) to the units of
+    each role ("role": units × roles), to the claims ("claim") and to each framing role's
+    claims, computed a block of rows at a time: time and memory linear in the units."""
+    count = len(views)
+    role_names = sorted(set(roles))
+    role_columns = [np.array([j for j in range(count) if roles[j] == name]) for name in role_names]
+    best: dict[str, np.ndarray] = {"role": np.zeros((count, len(role_names))), "claim": np.zeros(count)}
+    groups = {"claim": np.array(claims, dtype=int)}
+    for role, members in framing.items():
+        best[role] = np.zeros(count)
+        groups[role] = np.array(members, dtype=int)
+    texts = [v.lemma_text or v.unit.text.lower() for v in views]
+    if count < 2 or not any(t.strip() for t in texts):
+        return best
+    try:
+        matrix = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)
+    except ValueError:  # no vocabulary at all
+        return best
+    for start in range(0, count, SIMILARITY_BLOCK):
+        stop = min(start + SIMILARITY_BLOCK, count)
+        block = cosine_similarity(matrix[start:stop], matrix)
+        block[np.arange(stop - start), np.arange(start, stop)] = 0.0
+        for k, columns in enumerate(role_columns):
+            best["role"][start:stop, k] = block[:, columns].max(axis=1)
+        for name, columns in groups.items():
+            if columns.size:
+                best[name][start:stop] = block[:, columns].max(axis=1)
+    return best
 
 
 def rule_major(row: dict[str, float]) -> bool:
@@ -391,8 +420,11 @@ class Units:
     assigns = ("units.label", "units.major", "units.attribution", "units.kind")
 
     def __init__(self, config: Config, shared: dict[str, object]) -> None:
+        from pipeline.features import spacy_matchers
+
         self.rules_only = config.rules_only
         self.model = None if self.rules_only else shared_argument_model(config, shared)
+        spacy_matchers()  # spaCy's Indonesian vocabulary and the pattern matchers, built once here
 
     def __call__(self, doc: Document) -> Document:
         return label_units(doc, model=self.model, rules_only=self.rules_only)
