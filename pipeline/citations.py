@@ -41,7 +41,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Any
 
-from pipeline.lexicons import lexicon
+from pipeline.lexicons import lexicon, lines
 from pipeline.markers import (
     SUPERSCRIPT_TO_DIGIT,
     MarkerCandidate,
@@ -541,9 +541,12 @@ BARE_ETAL = re.compile(rf"({AUTHOR_WORD}\s+(?:et\s+al\.?|dkk\.?)),?\s+({YEAR}[a-
 NAME_PART = rf"(?:{AUTHOR_WORD}|[A-Z]{{2,}}|\[[A-Z][\w\s]*\])"
 LEAD_WORDS = (r"(?:(?:dalam|in|lihat|see|cf\.|bdk\.|bandingkan|misalnya|contohnya|e\.g\.|juga|also|"
               r"antara\s+lain|seperti|ed\.|eds\.)[,:]?\s+)*")
+# "(J. Gubby 2013)": initials before the surname; "(C and X 2020)": one-letter names, joined
+INITIALS = r"(?:[A-Z]\.\s*){0,3}"
+SINGLE_LETTER = r"[A-Z](?![\w.])"
 ONE_PARENTHETICAL = re.compile(
-    rf"^\s*{LEAD_WORDS}({PARTICLE}(?:{AUTHOR_WORD}|[A-Z]{{2,}})"
-    rf"(?:[\s,]+(?:{NAME_PART}|dan|and|&|van|de|der|von|di|al|untuk|of|for|the|bagi))*"
+    rf"^\s*{LEAD_WORDS}({INITIALS}{PARTICLE}(?:{AUTHOR_WORD}|[A-Z]{{2,}}|{SINGLE_LETTER}(?=,?\s+(?:and|dan|&)\s+[A-Z]))"
+    rf"(?:[\s,]+(?:{NAME_PART}|{SINGLE_LETTER}|dan|and|&|van|de|der|von|di|al|untuk|of|for|the|bagi))*"
     rf"(?:,?\s+(?:et\s+al\.?|dkk\.?))?)[,.]?\s+({CITED_YEAR})({MORE_YEARS}){PAGE_PART}\s*$"
 )
 # "[3]", "[2, 3]", "[4-6]", "[9, hlm. 2]", "[7, p. 12]" and the range "[4]–[6]"
@@ -553,6 +556,40 @@ NUMBERED = re.compile(
     re.IGNORECASE,
 )
 YEAR_ONLY_PART = re.compile(rf"^\s*({CITED_YEAR}){PAGE_PART}\s*$")
+# a title standing for the author, pandoc's Chicago form of an undated web page:
+# "(“About DigitalOcean” n.d.)" ↔ "“About DigitalOcean.” n.d. https://…"
+TITLE_PARENTHETICAL = re.compile(
+    rf"^\s*{LEAD_WORDS}([“\"](?=[^\s”\"])[^“”\"]{{2,200}}[”\"])[,.]?\s+({CITED_YEAR})({MORE_YEARS}){PAGE_PART}\s*$"
+)
+# "Haviluddin dalam Jurnal Informatika Mulawarman Vol 6 No. 1 (2011)": the venue between name and year
+VENUE_WORDS = (r"(?i:jurnal|journal|prosiding|proceedings?|seminar|konferensi|conference|majalah|buletin|bulletin"
+               r"|skripsi|tesis|thesis|disertasi|dissertation|buku(?:nya)?|artikel(?:nya)?|makalah(?:nya)?"
+               r"|paper(?:nya)?)")
+VENUE_NARRATIVE = re.compile(
+    rf"(?<![\w'’\-])((?:{AUTHOR_WORD}\s+){{0,3}}{AUTHOR_WORD}(?:,?\s+(?:et\s+al\.?|dkk\.?))?),?\s+"
+    rf"(?:dalam|in|pada)\s+{VENUE_WORDS}\b[^()\n;]{{0,160}}?\(({CITED_YEAR})({MORE_YEARS}){PAGE_PART}\)"
+)
+SENTENCE_BREAK = re.compile(r"[.!?]\s+[A-Z][a-z]")
+
+
+def _title_pattern(title: str) -> str:
+    """"M.Kom" → "M\\.\\s?Kom\\.?": dots between the parts required, a final one optional."""
+    parts = [re.escape(part) for part in title.strip(".").split(".") if part]
+    return r"\.\s?".join(parts) + r"\.?(?![\w])"
+
+
+@lru_cache(maxsize=1)
+def _titled_narrative() -> re.Pattern[str]:
+    """ "Ir. M. Farid Azis, M.Kom (2005)", "Dr. Budi Santoso, S.T., M.T. (2019)": academic titles
+    (``citation_academic_titles``) around the name are not names; the citation runs from the
+    first title to the year, and its names are the words between them."""
+    titles = sorted(lines("citations/citation_academic_titles"), key=len, reverse=True)
+    forms = {form for title in titles for form in (title, title.upper())}
+    title = "(?:" + "|".join(_title_pattern(t) for t in sorted(forms, key=len, reverse=True)) + ")"
+    return re.compile(
+        rf"(?<![\w'’\-])(?:{title}\s*)*((?:[A-Z]\.\s*)*{AUTHOR_WORD}(?:\s+(?:[A-Z]\.\s*)*{AUTHOR_WORD}){{0,3}})"
+        rf"(?:,?\s*{title})+\s*\(({CITED_YEAR})({MORE_YEARS}){PAGE_PART}\)"
+    )
 
 
 class _Part:
@@ -605,7 +642,8 @@ def _author_year_mentions(text: str, start: int, end: int) -> list[tuple[int, in
 
     def name_words(written: str) -> list[str]:
         written = re.sub(r"\[[^\]]*\]", " ", written)  # "Badan Pusat Statistik [BPS]": the name, not its acronym
-        return [n for n in re.findall(rf"{AUTHOR_WORD}|[A-Z]{{2,}}", written) if n.lower() not in NAME_STOPWORDS]
+        names = [n for n in re.findall(rf"{AUTHOR_WORD}|[A-Z]{{2,}}", written) if n.lower() not in NAME_STOPWORDS]
+        return names or re.findall(r"(?<![\w.])[A-Z](?![\w.])", written)  # "(C and X 2020)"
 
     for match in PARENTHETICAL.finditer(chunk):
         content = match.group(1)
@@ -614,7 +652,11 @@ def _author_year_mentions(text: str, start: int, end: int) -> list[tuple[int, in
         previous_names: list[str] = []
         for part in parts:
             one = ONE_PARENTHETICAL.match(part.group())
-            if one:
+            titled = None if one else TITLE_PARENTHETICAL.match(part.group())
+            if titled:
+                names = [titled.group(1)]  # the quoted title, quotes kept: linked by title
+                years = _years(titled.group(2), titled.group(3))
+            elif one:
                 names = name_words(one.group(1))
                 if not names_ok(names[:1]) or names_an_event(names, ""):
                     previous_names = []
@@ -632,11 +674,13 @@ def _author_year_mentions(text: str, start: int, end: int) -> list[tuple[int, in
             for year in years:
                 found.append((s, s + len(marker), marker, names, year))
             taken.append((s, s + len(marker)))
-    for pattern in (NARRATIVE, BARE_ETAL):
+    for pattern in (_titled_narrative(), VENUE_NARRATIVE, NARRATIVE, BARE_ETAL):
         for match in pattern.finditer(chunk):
             s, e = start + match.start(), start + match.end()
             if any(a <= s < b or a < e <= b for a, b in taken):
                 continue
+            if pattern is VENUE_NARRATIVE and SENTENCE_BREAK.search(chunk[match.end(1) : match.start(2)]):
+                continue  # the name and the year stand in different sentences
             names = name_words(match.group(1))
             # "Namun, Putra (2018)": drop capitalised words in front that are not names
             while len(names) > 1 and names[0].lower() in not_names | lexicon("citations/citation_non_authors"):
@@ -755,7 +799,14 @@ def link_citations(doc: Document) -> Document:
                                       resolution="resolved" if source else "missing_source"))
         for start, end, marker, names, year in _author_year_mentions(text, s, e):
             unit = _owner(spans, start, end, text, marker=False)
-            source = _source_for_author_year(doc.sources, names, year)
+            if names[0][:1] in "“\"":
+                source = _source_for_title(doc.sources, names[0], year)
+                if source is None and re.fullmatch(rf"{YEAR}[a-z]?", year):
+                    continue  # "(“Sumpah Pemuda” 1928)": a quoted phrase and a year, no entry of that title
+            else:
+                source = _source_for_author_year(doc.sources, names, year)
+                if source is None:
+                    source = _source_for_venue(doc.sources, text, end)
             found.append(Citation(id="", unit=unit.id if unit else None, start=start, end=end, marker=marker,
                                   style="author_year", source=source.id if source else None,
                                   resolution="resolved" if source else "missing_source"))
@@ -802,12 +853,67 @@ def _expand_numbers(text: str) -> list[int]:
     return numbers
 
 
+UNDATED = re.compile(r"\b(?:n\.\s?d|t\.\s?t|t\.\s?th)\.|\btanpa\s+tahun\b", re.IGNORECASE)
+
+
+def _source_for_title(sources: list[Source], title: str, year: str) -> Source | None:
+    """The entry a title citation ("(“About DigitalOcean” n.d.)") names: the one whose
+    title has the same words (most overlap, an entry opening with it first) and the
+    same year, or none for "n.d."."""
+    wanted = set(name_tokens(title))
+    undated = not re.fullmatch(rf"{YEAR}[a-z]?", year)
+    best, best_score = None, 0.0
+    for source in sources:
+        words = set(name_tokens(source.fields.get("title", "")))
+        if not wanted or not words:
+            continue
+        common = len(wanted & words)
+        score = 2 * common / (len(wanted) + len(words))
+        if score < 0.6:
+            continue
+        source_year = str(source.fields.get("year", ""))
+        if undated and source_year and not UNDATED.search(source.text):
+            continue
+        if not undated and source_year[:4] != year[:4]:
+            continue
+        score += 0.5 * bool(re.match(r"^\W{0,3}[“\"]", source.text))
+        if score > best_score:
+            best, best_score = source, score
+    return best
+
+
+SECONDARY_VENUE = re.compile(rf",?\s+(?:dalam|in)\s+({VENUE_WORDS}\b[^\n]{{0,250}}?)\b({YEAR})\b")
+
+
+def _source_for_venue(sources: list[Source], text: str, end: int) -> Source | None:
+    """A secondary citation read in a named venue: "Soemantri (2010) dalam Jurnal Electronics,
+    Informatics, and Vocational Education (ELINVO), Volume 1, Nomor 1, November 2015" links
+    to the work in hand, the entry of that year that holds most of the venue's words."""
+    after = SECONDARY_VENUE.match(text, end)
+    if after is None or SENTENCE_BREAK.search(after.group(1)):
+        return None
+    wanted = _content_words(after.group(1))
+    best, best_score = None, 0.6
+    for source in sources:
+        if str(source.fields.get("year", ""))[:4] != after.group(2) or not wanted:
+            continue
+        score = _fraction_found(wanted, _content_words(source.text), 0.85)
+        if score >= best_score:
+            best, best_score = source, score + 1e-9
+    return best
+
+
 def _source_for_author_year(sources: list[Source], names: list[str], year: str) -> Source | None:
     wanted = name_tokens(names)
+    letters = [] if wanted else [n for n in names if len(n) == 1]  # "(C and X 2020)" ↔ "C, Kavitha, and Anita X."
     best, best_score = None, 0.0
     for source in sources:
         authors = name_tokens(source.fields.get("author", "")) or name_tokens(" ".join(source.text.split()[:6]))
-        name = _name_fraction(wanted, authors)
+        if letters:
+            standing = re.findall(r"(?<![\w.])[A-Z](?![\w.])", source.fields.get("author", ""))
+            name = sum(letter in standing for letter in letters) / len(letters)
+        else:
+            name = _name_fraction(wanted, authors)
         if name < 0.5:
             continue
         source_year = str(source.fields.get("year", ""))

@@ -303,6 +303,11 @@ ENTRY_START = re.compile(
 # "Food and Agriculture Organization. 2020.", "Kementerian Luar Negeri [Kemlu RI]. (2021)": an
 # author (no colon, no digits) then a year opens an entry, however many words the name has
 AUTHOR_YEAR_START = re.compile(r"^[A-Z][^:;()\d]{1,150}?[.,]?\s+\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?[.,:]")
+# "baeldung. 2021. “Guide to …”": a lower-case author (a site's name) then the year opens an entry
+LOWER_AUTHOR_YEAR_START = re.compile(
+    r"^(?!(?:et\s+al|dkk|dan|and|in|dalam|vol|no|hal|hlm|pp|ed|eds)\b)[a-z][\w'’\-]*(?:\s+[a-z][\w'’\-]*){0,2}"
+    r"\.\s+\(?(?:1[5-9]\d\d|20\d\d)[a-z]?\)?[.,]"
+)
 PARTICLE_NAME_START = re.compile(
     r"^(?:van|von|de|der|den|du|da|di|al|el|bin|ter|ten|le|la)(?:\s+(?:der|den|de|la))?(?:\s+|-)[A-Z][\w'’\-]+,"
 )
@@ -1179,6 +1184,9 @@ def _continues_entry(previous: Line, line: Line, entry: list[Line]) -> bool:
         return True
     text = line.text
     particle_name = PARTICLE_NAME_START.match(text)  # "van der Pijl, K. (2012)." opens an entry
+    if (LOWER_AUTHOR_YEAR_START.match(text) and re.search(r"[.)>\]]$|https?://\S+$", previous.text)
+            and (_entry_year(joined) or re.search(r"\bn\.\s?d\.", joined))):
+        return False  # "baeldung. 2021. …" after an entry that ended: a new entry
     if re.match(r"^\[(?!\d{1,3}\])", text) or NOTE_CONTINUATION.match(text) or (text[:1].islower() and not particle_name):
         return True
     if line.blank_before:

@@ -684,3 +684,84 @@ def test_apa_bibliography_entry_shapes() -> None:
         ("(Mas'oed, 1990)", "b3"), ("(Nye, 2004a)", "b5"), ("(Nye, 2004b)", "b6"), ("(Kompas, 2019)", "b2"),
         ("Creswell, 2014", "b1"), ("Moleong, 2010", "b4"), ("(van der Pijl, 2012)", "b8"),
     ]
+
+
+# ---------------------------------------------------------------- forms seen in unseen theses (pandoc Chicago, IT theses)
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Layanan ini murah (“Tentang Awan Kita” n.d.).", [("n.d.", ["“Tentang Awan Kita”"])]),
+        ("Model ini tahan galat (B and Q 2019).", [("2019", ["B", "Q"])]),
+        ("Perangkat saling terhubung (K. Wirawan 2014).", [("2014", ["Wirawan"])]),
+        ("Menurut Budi Santoso dalam Jurnal Sistem Cerdas Vol. 3 No. 2 (2017), data tumbuh.",
+         [("2017", ["Budi", "Santoso"])]),
+        ("Menurut Dr. Rina Kusuma, S.T., M.T. (2012) basis data perlu normalisasi.", [("2012", ["Rina", "Kusuma"])]),
+        ("Kerangka ini dipakai Ir. A. Halim Pratama, M.Kom (2008) untuk kelas.", [("2008", ["Halim", "Pratama"])]),
+        # not citations: a year in prose, a counted year, a numbered step, a name and a year in two sentences
+        ("Sistem ini dirilis pada tahun 2020 (2020) oleh tim.", []),
+        ("Pada tahun 2020 jumlah pengguna naik (A 2020).", []),
+        ("1. Unduh paket (versi 2020).", []),
+        ("Data dari Budi dalam Jurnal Kita. Hasilnya baik (2019).", []),
+    ],
+)
+def test_unseen_thesis_author_year_forms(sentence: str, expected: list[tuple[str, list[str]]]) -> None:
+    from pipeline.citations import _author_year_mentions
+
+    found = _author_year_mentions(sentence, 0, len(sentence))
+    assert [(year, names) for _, _, _, names, year in found] == expected
+
+
+def test_titles_initials_and_single_letters_link_to_their_entries() -> None:
+    text = (
+        "Pendahuluan\n\n"
+        "Layanan awan ini mudah dipakai (“Tentang Awan Kita” n.d.). Berkas disimpan terpisah (“Awan Kita” n.d.). "
+        "Tugas yang gagal diulang (B and Q 2019). Perangkat saling terhubung (K. Wirawan 2014). "
+        "Gerakan itu lahir pada masa sulit (“Hari Esok Cerah” 1998).\n\n"
+        "DAFTAR PUSTAKA\n\n"
+        "“Awan Kita.” n.d. https://awan.example.org/. Accessed May 7, 2024.\n\n"
+        "B, Rahmat, and Sinta Q. 2019. “Pemulihan Tugas pada Klaster.” Jurnal Komputasi 4 (2): 1–9.\n\n"
+        "K. Wirawan, L. Sari, M. Putra. 2014. “Jaringan Sensor untuk Rumah.” Jurnal Sensor 2 (1): 5–9.\n\n"
+        "“Tentang Awan Kita.” n.d. https://awan.example.org/tentang. Accessed May 7, 2024.\n"
+    )
+    doc = text_document(text)
+    assert len(doc.sources) == 4
+    assert [(c.marker, c.source) for c in doc.citations] == [
+        ("(“Tentang Awan Kita” n.d.)", "b4"), ("(“Awan Kita” n.d.)", "b1"), ("(B and Q 2019)", "b2"),
+        ("(K. Wirawan 2014)", "b3"),
+    ]  # "(“Hari Esok Cerah” 1998)": a quoted phrase and a year with no entry of that title is no citation
+
+
+def test_titled_and_venue_narratives_link_to_their_entries() -> None:
+    text = (
+        "Landasan Teori\n\n"
+        "Menurut Ir. A. Halim Pratama, M.Kom (2008), kelas membungkus data. "
+        "Menurut Rina Kusuma dalam Jurnal Sistem Cerdas Vol. 3, No. 2 (2012), basis data perlu normalisasi. "
+        "Menurut Wibowo (2009) dalam Jurnal Teknik Informatika Terapan, Volume 2, Nomor 1, Mei 2016, alumni perlu dilacak [1].\n\n"
+        "DAFTAR PUSTAKA\n\n"
+        "[1] Lestari, D., Hakim, R. (2016). Pelacakan Alumni. Jurnal Teknik Informatika Terapan, 2(1).\n"
+        "[2] Kusuma, R. (2012). Normalisasi Basis Data. Jurnal Sistem Cerdas, 3(2).\n"
+        "[3] Pratama, A. H. (2008). Pemrograman Berorientasi Objek. Jakarta: Elex.\n"
+    )
+    doc = text_document(text)
+    assert [(c.marker, c.style, c.source) for c in doc.citations] == [
+        ("Ir. A. Halim Pratama, M.Kom (2008)", "author_year", "b3"),
+        ("Rina Kusuma dalam Jurnal Sistem Cerdas Vol. 3, No. 2 (2012)", "author_year", "b2"),
+        ("Wibowo (2009)", "author_year", "b1"),  # read in the 2016 article: links to the work in hand
+        ("1", "numbered", "b1"),
+    ]
+
+
+def test_lower_case_author_opens_a_bibliography_entry() -> None:
+    text = (
+        "Pendahuluan\n\nLayanan ini cepat (“Mesin Cepat” n.d.).\n\n"
+        "DAFTAR PUSTAKA\n\n"
+        "“Mesin Cepat.” n.d. https://mesin.example.org/. Accessed November 10, 2023.\n"
+        "situsku. 2021. “Panduan Proses Terikat CPU.” https://situsku.example.org/cpu.\n"
+        "Wahyudi, Agus. 2018. Sistem Operasi. Bandung:\n"
+        "informatika. 2019. Cetakan kedua.\n"
+    )
+    doc = text_document(text)
+    assert [s.text[:12] for s in doc.sources] == ["“Mesin Cepat", "situsku. 202", "Wahyudi, Agu"]
+    assert doc.sources[1].fields["author"] == "situsku"
+    assert [(c.marker, c.source) for c in doc.citations] == [("(“Mesin Cepat” n.d.)", "b1")]
