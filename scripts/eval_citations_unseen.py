@@ -12,7 +12,7 @@ span in place of the unit:
 
 - **markers**: a gold citation is found by a predicted citation whose span
   overlaps the gold span and whose marker matches
-  (:func:`pipeline.citations._markers_match`: footnote/numbered the number,
+  (:func:`pipeline.citations.score._markers_match`: footnote/numbered the number,
   author–year the year and a name); one-to-one, in text order.  Gold citations
   in figure captions, "Sumber:" lines and headings (``where`` ≠ ``prose``) are
   not scored: a predicted citation on them is neither a hit nor a false alarm.
@@ -146,7 +146,7 @@ def _empty() -> dict[str, int]:
 
 def score_thesis(doc: Any, gold: CitationGold) -> tuple[dict[str, dict[str, int]], list[str]]:
     """Counts per style (and ``all``) for one thesis, and one line per error."""
-    from pipeline.citations import _marker_key, _markers_match
+    from pipeline.citations.score import _marker_key, _markers_match
 
     text = gold.text
     counts = {style: _empty() for style in (*STYLES, "all")}

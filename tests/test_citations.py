@@ -484,7 +484,7 @@ def test_written_pdf_text_notes_and_links() -> None:
     ],
 )
 def test_author_year_forms(sentence: str, expected: list[tuple[str, list[str]]]) -> None:
-    from pipeline.citations import _author_year_mentions
+    from pipeline.citations.link import _author_year_mentions
 
     found = _author_year_mentions(sentence, 0, len(sentence))
     assert [(year, names) for _, _, _, names, year in found] == expected
@@ -706,7 +706,7 @@ def test_apa_bibliography_entry_shapes() -> None:
     ],
 )
 def test_unseen_thesis_author_year_forms(sentence: str, expected: list[tuple[str, list[str]]]) -> None:
-    from pipeline.citations import _author_year_mentions
+    from pipeline.citations.link import _author_year_mentions
 
     found = _author_year_mentions(sentence, 0, len(sentence))
     assert [(year, names) for _, _, _, names, year in found] == expected
