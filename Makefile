@@ -63,7 +63,7 @@ layouts: $(VENV)/.installed ## typeset the seed as Word/LaTeX/two-column/skripsi
 lint: $(VENV)/.installed ## ruff over the code
 	$(VENV)/bin/ruff check pipeline tests scripts
 
-models: $(VENV)/.installed ## train the Stanza Indonesian models into models/stanza/id: UD_DIR=../shared/ud (~100 min, 2 CPU cores)
+models: $(VENV)/.installed ## train the Stanza Indonesian models into models/stanza/id: UD_DIR=../shared/ud (~2-3 h, 2 CPU cores)
 	UD_DIR=$(UD_DIR) $(PY) scripts/train_stanza.py all
 
 eval-nlp: $(VENV)/.installed ## CoNLL 2018 scores of models/stanza/id on UD GSD test, from raw text: UD_DIR=../shared/ud

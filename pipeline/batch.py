@@ -30,7 +30,7 @@ from pipeline.config import Config
 SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 RESERVED_IDS = ("index", "errors")
 # documentation files that sit in corpus folders; named explicitly they are still read
-NOT_DOCUMENTS = ("readme", "license", "changelog", "contributing")
+NOT_DOCUMENTS = ("readme", "license", "changelog", "contributing", "sources", "scores")
 INDEX_NAME = "index.jsonl"
 ERRORS_NAME = "errors.jsonl"
 INDEX_INTERVAL_S = 2.0  # rewrite index/errors at most this often while a batch runs

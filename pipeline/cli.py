@@ -34,7 +34,7 @@ EXTRACT_EPILOG = """\
 inputs:
   Any mix of files and folders; folders are searched recursively for .txt, .md,
   .pdf and .docx files (hidden files and folders, README/LICENSE/CHANGELOG/
-  CONTRIBUTING files and the output folder are left out). Each document's id is its file name without the extension; when
+  CONTRIBUTING/SOURCES/SCORES files and the output folder are left out). Each document's id is its file name without the extension; when
   two inputs share a name, the later ones (in the order given, folders in
   sorted path order) get -2, -3, ... appended.
 

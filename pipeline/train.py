@@ -64,8 +64,8 @@ def _upstream_fingerprint() -> str:
     """Changes when an upstream stage's code or the Stanza models change (cache key)."""
     digest = hashlib.sha256()
     package = ROOT / "pipeline"
-    upstream = [package / "ingest", package / "structure", package / "lexicon",
-                *(package / f"{name}.py" for name in ("lexicons", "markers", "nlp", "citations", "model", "config"))]
+    upstream = [package / "ingest", package / "structure", package / "citations", package / "lexicon",
+                *(package / f"{name}.py" for name in ("lexicons", "markers", "nlp", "model", "config"))]
     for entry in upstream:
         for path in sorted(entry.rglob("*") if entry.is_dir() else [entry]):
             if path.suffix in (".py", ".txt"):

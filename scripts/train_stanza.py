@@ -2,41 +2,57 @@
 
 Recipe (``make models``; UD_DIR defaults to ../shared/ud):
 
-* Split.  train = GSD dev + CSUI train + PUD test; dev = CSUI test;
-  test = GSD test, which is only ever used by ``eval`` (never trained or
-  tuned on; Stanza's trainers only score against ``dev``).
-* The three treebanks are written as one synthetic treebank
+* Split.  train = GSD dev + CSUI train + PUD test (+ the 2017 GSD train file,
+  ``legacy/id_gsd-ud-train.v2.0.conllu``, where present; USE_LEGACY=0 leaves
+  it out); dev = CSUI test; test = GSD test, which is only ever used by
+  ``eval`` (never trained or tuned on; Stanza's trainers only score against
+  ``dev``).
+* The tokenizer/MWT data is written as one synthetic treebank
   ``UD_Indonesian-Argmap`` (short name ``id_argmap``) under
-  ``build/stanza/ud`` and prepared with Stanza's own
-  ``stanza.utils.datasets.prepare_*_treebank`` scripts; the models are
-  trained with Stanza's own trainers (``stanza.utils.training.run_*`` for
-  tokenize/mwt/lemma, ``stanza.models.tagger`` / ``stanza.models.parser``
-  directly for pos/depparse because those need several training files).
-* Nothing downloads: ``--no_charlm`` everywhere, no pretrained word vectors
-  (``--no_pretrain``), ``download_method=None`` when evaluating.
+  ``$STANZA_WORK/ud`` and prepared with Stanza's own
+  ``stanza.utils.datasets.prepare_*_treebank`` scripts.  It follows GSD's
+  tokenisation: multi-word tokens of CSUI/PUD that GSD writes as one word
+  (lainnya, meskipun, ...) are joined, and the legacy file, which has no
+  multi-word tokens, gets GSD's clitic splits (``-nya`` on nouns/verbs/...,
+  the forms GSD dev splits).  The models are trained with Stanza's own
+  trainers (``stanza.utils.training.run_*`` for tokenize/mwt,
+  ``stanza.models.lemmatizer`` / ``tagger`` / ``parser`` directly for the
+  others because they need their own training files).
+* Lemmas.  All lemmas lower-cased (GSD's convention); the seq2seq model sees
+  GSD dev LEMMA_GSD_WEIGHT times; its dictionary is then rebuilt with GSD
+  dev's lemmas first, then CSUI/PUD, then the Indonesian lookup table of the
+  ``spacy-lookups-data`` package (MIT, fetched with pip at training time,
+  never copied here; LEMMA_LOOKUP=0 leaves it out).
+* Nothing downloads at run time: ``--no_charlm`` everywhere, no pretrained
+  word vectors (``--no_pretrain``), ``download_method=None`` when evaluating.
 * XPOS.  GSD uses its own tag set (NSD, VSA, Z--, ...), CSUI uses a
   Penn-style set (NN, VB, IN, ...) and PUD has no XPOS.  The shipped tagger
   predicts the GSD tag set only: the CSUI XPOS column is blanked before POS
   and depparse training, and the tagger is given one training file per
   treebank, so Stanza masks the XPOS loss for files without XPOS (UPOS and
-  feats are learned from all three).  XPOS scores on GSD test therefore
-  come from ~560 GSD dev sentences of XPOS supervision only.
+  feats are learned from all three; the legacy file, FEATS blanked, gives
+  UPOS only).  XPOS scores on GSD test therefore come from ~560 GSD dev
+  sentences of XPOS supervision only.
 * Threads.  Each trainer runs with 1 torch thread (TRAIN_THREADS); after the
   tokenizer, mwt -> lemma and pos -> depparse train as two lanes side by
   side, so the recipe uses the 2 cores without oversubscribing them (2 threads
   per trainer on a busy 2-core machine was ~10x slower per step).
 * Every trainer has a wall-clock cap (``*_MAX_MIN``); Stanza saves the best
   dev model at each evaluation, so a capped trainer still ships its best.
+* STANZA_WORK (default build/stanza) holds the converted data, checkpoints
+  and logs; ``--no-install`` trains a candidate there without touching
+  models/stanza/id, and ``eval --models DIR`` scores a candidate folder.
 
 Usage:
-    python scripts/train_stanza.py all            # prepare, tokenize, then the two lanes of `rest`
-    python scripts/train_stanza.py prepare|tokenize|mwt|lemma|pos|depparse|install
+    python scripts/train_stanza.py all            # prepare, tokenize, tokenize_gsd, then the two lanes of `rest`
+    python scripts/train_stanza.py prepare|tokenize|tokenize_gsd|mwt|lemma|pos|depparse|install [--no-install]
     python scripts/train_stanza.py eval           # CoNLL 2018 scores on GSD test (make eval-nlp)
 """
 
 from __future__ import annotations
 
 import argparse
+import gzip
 import json
 import os
 import shutil
@@ -44,6 +60,7 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
@@ -52,6 +69,9 @@ ROOT = Path(__file__).resolve().parents[1]
 BUILD = Path(os.environ.get("STANZA_WORK", ROOT / "build" / "stanza")).resolve()
 TREEBANK = "UD_Indonesian-Argmap"
 SHORT = "id_argmap"
+# GSD-convention tokenizer data (the 2017 GSD train + CSUI/PUD in GSD's tokenisation)
+TREEBANK_GSD = "UD_Indonesian-ArgmapGsd"
+SHORT_GSD = "id_argmapgsd"
 MODEL_DIR = ROOT / "models" / "stanza" / "id"
 SAVE = BUILD / "saved_models"
 LOGS = BUILD / "logs"
@@ -59,18 +79,26 @@ LOGS = BUILD / "logs"
 # Step budgets, chosen for ~100 minutes of wall time on a contended 2-core CPU.
 TOKENIZE_STEPS = int(os.environ.get("TOKENIZE_STEPS", "2500"))
 TOKENIZE_MORE_STEPS = int(os.environ.get("TOKENIZE_MORE_STEPS", "3000"))
+TOKENIZE_GSD_STEPS = int(os.environ.get("TOKENIZE_GSD_STEPS", "500"))
 MWT_EPOCHS = int(os.environ.get("MWT_EPOCHS", "15"))
-LEMMA_EPOCHS = int(os.environ.get("LEMMA_EPOCHS", "12"))
+LEMMA_EPOCHS = int(os.environ.get("LEMMA_EPOCHS", "6"))
+# GSD dev is repeated this many times in the lemmatizer's seq2seq training data
+LEMMA_GSD_WEIGHT = int(os.environ.get("LEMMA_GSD_WEIGHT", "3"))
+# Indonesian lemma lookup table (MIT licence), read at training time only
+SPACY_LOOKUPS = "spacy-lookups-data==1.0.5"
 POS_STEPS = int(os.environ.get("POS_STEPS", "1500"))
+POS_GSD_STEPS = int(os.environ.get("POS_GSD_STEPS", "500"))
 DEPPARSE_STEPS = int(os.environ.get("DEPPARSE_STEPS", "1500"))
 # Wall-clock caps (minutes) so the whole chain fits ~100 minutes on 2 cores.
 LIMITS = {
     "tokenize": float(os.environ.get("TOKENIZE_MAX_MIN", "25")),
     "tokenize_more": float(os.environ.get("TOKENIZE_MORE_MAX_MIN", "30")),
+    "tokenize_gsd": float(os.environ.get("TOKENIZE_GSD_MAX_MIN", "30")),
     "mwt": float(os.environ.get("MWT_MAX_MIN", "8")),
-    "lemma": float(os.environ.get("LEMMA_MAX_MIN", "15")),
+    "lemma": float(os.environ.get("LEMMA_MAX_MIN", "30")),
     "pos": float(os.environ.get("POS_MAX_MIN", "30")),
     "pos2": float(os.environ.get("POS2_MAX_MIN", "55")),
+    "pos_gsd": float(os.environ.get("POS_GSD_MAX_MIN", "30")),
     "depparse": float(os.environ.get("DEPPARSE_MAX_MIN", "40")),
 }
 _TIMES_LOCK = threading.Lock()
@@ -158,6 +186,16 @@ def blank_xpos(sent: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def blank_feats(sent: str) -> str:
+    out = []
+    for line in sent.splitlines():
+        cols = line.split("\t")
+        if len(cols) == 10 and not line.startswith("#"):
+            cols[5] = "_"
+        out.append("\t".join(cols))
+    return "\n".join(out) + "\n"
+
+
 def blank_xpos_feats(sent: str) -> str:
     """Dev file for the tagger: with only UPOS left, Stanza scores (and selects) on UPOS."""
     out = []
@@ -181,6 +219,148 @@ def lower_lemmas(sent: str) -> str:
     return "\n".join(out) + "\n"
 
 
+def _rows(sent: str) -> tuple[list[str], list[list[str]]]:
+    comments = [line for line in sent.splitlines() if line.startswith("#")]
+    rows = [line.split("\t") for line in sent.splitlines() if line and not line.startswith("#")]
+    return comments, rows
+
+
+def _renumber(comments: list[str], units: list[tuple[str | None, list[list[str]]]]) -> str:
+    """CoNLL-U text of ``units`` = (MWT surface or None, words), words keeping
+    their old ids in column 0 and old heads in column 6; ids and heads are
+    renumbered, heads of removed words go to the first word of their unit."""
+    new_id: dict[str, int] = {"0": 0}
+    n = 0
+    for _, words in units:
+        for w in words:
+            n += 1
+            if w[0]:
+                new_id[w[0]] = n
+    lines = list(comments)
+    n = 0
+    for surface, words in units:
+        if surface is not None:
+            lines.append("\t".join([f"{n + 1}-{n + len(words)}", surface] + ["_"] * 8))
+        first = n + 1
+        for w in words:
+            n += 1
+            head = new_id.get(w[6], first) if w[6] != "_" else w[6]
+            lines.append("\t".join([str(n), *w[1:6], str(head), *w[7:]]))
+    return "\n".join(lines) + "\n"
+
+
+def gsd_single_forms(gsd_dev: list[str]) -> set[str]:
+    """Lower-cased forms that GSD dev writes as one word although they end in a
+    clitic (lainnya, akhirnya, meskipun, walaupun, ...)."""
+    forms = set()
+    for sent in gsd_dev:
+        for cols in _rows(sent)[1]:
+            if cols[0].isdigit():
+                forms.add(cols[1].lower())
+    return forms
+
+
+def gsd_mwt_splits(gsd_dev: list[str]) -> dict[str, list[str]]:
+    """GSD dev's multi-word tokens: lower-cased surface -> lower-cased parts."""
+    splits: dict[str, list[str]] = {}
+    for sent in gsd_dev:
+        rows = _rows(sent)[1]
+        for i, cols in enumerate(rows):
+            if "-" in cols[0]:
+                a, b = map(int, cols[0].split("-"))
+                splits[cols[1].lower()] = [r[1].lower() for r in rows[i + 1:i + 2 + b - a]]
+    return splits
+
+
+def unsplit_gsd_singles(sent: str, singles: set[str]) -> str:
+    """CSUI/PUD split some forms that GSD keeps whole (lainnya, meskipun,
+    walaupun, ...): join those multi-word tokens into one word, so that the
+    tokenizer and the MWT model learn GSD's tokenisation."""
+    comments, rows = _rows(sent)
+    rows = [r for r in rows if "." not in r[0]]
+    units: list[tuple[str | None, list[list[str]]]] = []
+    redirect: dict[str, str] = {}
+    i = 0
+    while i < len(rows):
+        cols = rows[i]
+        if "-" in cols[0]:
+            a, b = map(int, cols[0].split("-"))
+            parts = rows[i + 1:i + 2 + b - a]
+            if cols[1].lower() in singles:
+                ids = {p[0] for p in parts}
+                word = list(parts[0])
+                head = word[6]
+                while head in ids and head != word[0]:  # first part attached inside the token
+                    head = next(p[6] for p in parts if p[0] == head)
+                word[1], word[2], word[6] = cols[1], cols[1].lower(), head
+                word[9] = cols[9]
+                for p_ in parts[1:]:
+                    redirect[p_[0]] = word[0]
+                units.append((None, [word]))
+            else:
+                units.append((cols[1], parts))
+            i += 2 + b - a
+        else:
+            units.append((None, [cols]))
+            i += 1
+    for _, words in units:
+        for w in words:
+            w[6] = redirect.get(w[6], w[6])
+    return _renumber(comments, units)
+
+
+LEGACY_SPLIT_UPOS = {"NOUN", "PROPN", "VERB", "PRON", "NUM"}
+
+
+def legacy_with_mwt(sent: str, splits: dict[str, list[str]], singles: set[str]) -> str:
+    """The 2017 GSD file has no multi-word tokens; today's GSD splits clitics
+    (``ayahnya`` = ``ayah`` + ``nya``, ``apakah`` = ``apa`` + ``kah``).  For the
+    tokenizer and MWT training, split (a) forms that GSD dev splits, the same
+    way, and (b) ``-nya`` on nouns, proper nouns, verbs, pronouns and numerals
+    (GSD dev: 170 of 186 split ``-nya`` have such a first part), unless GSD dev
+    has the form as one word."""
+    comments, rows = _rows(sent)
+    units: list[tuple[str | None, list[list[str]]]] = []
+    for cols in rows:
+        if not cols[0].isdigit():
+            continue
+        form, low = cols[1], cols[1].lower()
+        parts = splits.get(low)
+        if parts is None and low.endswith("nya") and len(low) > 5 and low not in singles and \
+                cols[3] in LEGACY_SPLIT_UPOS and low[-4] != "-":
+            parts = [low[:-3], "nya"]
+        if parts and "".join(parts) == low and len(parts) > 1:
+            words, k = [], 0
+            for j, part in enumerate(parts):
+                piece = form[k:k + len(part)]
+                k += len(part)
+                if j == 0:
+                    w = list(cols)
+                    w[1] = piece
+                    w[9] = "_"
+                else:
+                    w = ["", piece, "_", "PRON" if part in ("nya", "ku", "mu") else "PART", "_", "_",
+                         cols[0], "nmod:poss" if part in ("nya", "ku", "mu") else "advmod", "_", "_"]
+                words.append(w)
+            words[-1][9] = cols[9]
+            units.append((form, words))
+        else:
+            units.append((None, [cols]))
+    out = _renumber(comments, units)
+    # MISC (SpaceAfter=No) belongs on the token line for a multi-word token
+    lines = out.splitlines()
+    for i, line in enumerate(lines):
+        cols = line.split("\t")
+        if len(cols) == 10 and "-" in cols[0]:
+            a, b = map(int, cols[0].split("-"))
+            last = lines[i + 1 + b - a].split("\t")
+            if last[9] != "_":
+                cols[9], last[9] = last[9], "_"
+                lines[i] = "\t".join(cols)
+                lines[i + 1 + b - a] = "\t".join(last)
+    return "\n".join(lines) + "\n"
+
+
 def write(path: Path, sents: list[str]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("\n".join(sents) + "\n", encoding="utf-8")
@@ -193,10 +373,26 @@ def prepare() -> None:
     csui_train = read_sents(ud / "id_csui-ud-train.conllu")
     csui_test = read_sents(ud / "id_csui-ud-test.conllu")
     pud = read_sents(ud / "id_pud-ud-test.conllu")
+    # tokenizer + MWT treebank (as in the first recipe)
     tb = BUILD / "ud" / TREEBANK
     write(tb / f"{SHORT}-ud-train.conllu", [lower_lemmas(x) for x in gsd_dev + csui_train + pud])
     write(tb / f"{SHORT}-ud-dev.conllu", [lower_lemmas(x) for x in csui_test])
+    if use_legacy():
+        # second tokenizer stage (tokenize_gsd): GSD's tokenisation and sentence
+        # conventions.  (With GSD dev as the dev set instead, and out of training,
+        # GSD test came out lower: EVAL.md.)
+        singles, splits = gsd_single_forms(gsd_dev), gsd_mwt_splits(gsd_dev)
+        gtb = BUILD / "ud" / TREEBANK_GSD
+        write(gtb / f"{SHORT_GSD}-ud-train.conllu",
+              gsd_dev + [unsplit_gsd_singles(x, singles) for x in csui_train + pud]
+              + [legacy_with_mwt(x, splits, singles) for x in read_sents(ud / LEGACY)])
+        write(gtb / f"{SHORT_GSD}-ud-dev.conllu", [unsplit_gsd_singles(x, singles) for x in csui_test])
+        write(gtb / f"{SHORT_GSD}-ud-test.conllu", gsd_test)
     write(tb / f"{SHORT}-ud-test.conllu", gsd_test)
+    # lemmatizer: GSD conventions weigh more (see lemma())
+    lem = BUILD / "lemma"
+    write(lem / "train.conllu", [lower_lemmas(x) for x in gsd_dev * LEMMA_GSD_WEIGHT + csui_train + pud])
+    write(lem / "dev.conllu", [lower_lemmas(x) for x in csui_test])
     # per-treebank files for the tagger / parser, CSUI XPOS blanked (see docstring)
     tag = BUILD / "tagger"
     write(tag / "gsd_dev.conllu", gsd_dev)
@@ -206,13 +402,16 @@ def prepare() -> None:
     write(tag / "dev_upos.conllu", [blank_xpos_feats(s) for s in csui_test])
     write(tag / "train_all.conllu", gsd_dev + [blank_xpos(s) for s in csui_train] + pud)
     if use_legacy():
-        # LEMMA, XPOS and FEATS are "_" throughout: Stanza's tagger then masks those
-        # losses for this file and learns only UPOS from it
-        write(tag / "gsd_train_v2.conllu", read_sents(ud / LEGACY))
+        # LEMMA and XPOS are "_" throughout and FEATS nearly so (only NumType=Card
+        # on NUM): blank FEATS too, so that Stanza's tagger masks the XPOS and
+        # FEATS losses for this file and learns only UPOS from it
+        write(tag / "gsd_train_v2.conllu", [blank_feats(s) for s in read_sents(ud / LEGACY)])
     (BUILD / "no_resources").mkdir(parents=True, exist_ok=True)
     py = sys.executable
-    for kind, extra in (("tokenizer", []), ("mwt", []), ("lemma", ["--no_lemma_classifier", "--gold"])):
-        run([py, "-m", f"stanza.utils.datasets.prepare_{kind}_treebank", TREEBANK, *extra], f"prepare_{kind}")
+    for kind in ("tokenizer", "mwt"):
+        run([py, "-m", f"stanza.utils.datasets.prepare_{kind}_treebank", TREEBANK], f"prepare_{kind}")
+    if use_legacy():
+        run([py, "-m", "stanza.utils.datasets.prepare_tokenizer_treebank", TREEBANK_GSD], "prepare_tokenizer_gsd")
 
 
 def tokenize() -> None:
@@ -228,30 +427,76 @@ def best_dev(log: Path) -> float:
     return max(scores) if scores else -1.0
 
 
+# Stanza 1.15's tokenizer --load_name path is broken: Trainer.load() is called
+# without its arguments, the char vocab comes from the new data, and the
+# optimizer keeps pointing at the parameters of the model that load() replaced
+# (so nothing trains).  This wrapper fixes all three.
+TOK_CONTINUE = """
+import sys
+import torch
+import stanza.models.tokenizer as tk
+from stanza.models.common import utils
+from stanza.models.tokenization import trainer as T
+from stanza.models.tokenization.vocab import Vocab
+start = sys.argv[1]
+vocab = Vocab.load_state_dict(torch.load(start, lambda s, l: s, weights_only=True)['vocab'])
+_DL = tk.DataLoader
+tk.DataLoader = lambda args, input_files=None, vocab_=None, **kw: _DL(args, input_files=input_files, vocab=vocab, **kw)
+_load = T.Trainer.load
+def load(self, filename, args=None, foundation_cache=None):
+    _load(self, filename, args, foundation_cache)
+    self.optimizer = utils.get_optimizer('adam', self.model, lr=self.args['lr0'], betas=(.9, .9),
+                                         weight_decay=self.args['weight_decay'])
+T.Trainer.load = load
+tk.main(sys.argv[2:])
+"""
+
+
+def continue_tokenizer(name: str, start: Path, short: str, steps: int, eval_steps: int) -> Path:
+    """Continue a trained tokenizer on the data of ``short`` at half the
+    learning rate; Stanza keeps the checkpoint with the best dev score."""
+    data = BUILD / "data" / "tokenize"
+    save = SAVE / name
+    save.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(start, save / "start.pt")
+    run([sys.executable, "-c", TOK_CONTINUE, str(save / "start.pt"), "--mode", "train",
+         "--label_file", str(data / f"{short}-ud-train.toklabels"), "--txt_file", str(data / f"{short}.train.txt"),
+         "--lang", "id", "--max_seqlen", "500", "--mwt_json_file", str(data / f"{short}-ud-dev-mwt.json"),
+         "--dev_txt_file", str(data / f"{short}.dev.txt"), "--dev_label_file", str(data / f"{short}-ud-dev.toklabels"),
+         "--dev_conll_gold", str(data / f"{short}.dev.gold.conllu"), "--shorthand", short,
+         "--steps", str(steps), "--eval_steps", str(eval_steps), "--lr0", "0.001",
+         "--save_dir", str(save), "--load_name", "start.pt", "--save_name", "continued.pt"],
+        name, LIMITS[name])
+    return save / "continued.pt"
+
+
 def tokenize_more() -> None:
     """Continue the tokenizer for TOKENIZE_MORE_STEPS at half the learning rate
     (its dev score was still rising at the end of `tokenize`), and keep the
     continued model only when its best dev score (CSUI test) is higher."""
-    data = BUILD / "data" / "tokenize"
     first = find_model("tokenize")
     if first is None:
         raise SystemExit("tokenize_more: train `tokenize` first")
-    save = SAVE / "tokenize_more"
-    save.mkdir(parents=True, exist_ok=True)
-    shutil.copy2(first, save / "start.pt")
-    run([sys.executable, "-m", "stanza.models.tokenizer", "--mode", "train",
-         "--label_file", str(data / f"{SHORT}-ud-train.toklabels"), "--txt_file", str(data / f"{SHORT}.train.txt"),
-         "--lang", "id", "--max_seqlen", "500", "--mwt_json_file", str(data / f"{SHORT}-ud-dev-mwt.json"),
-         "--dev_txt_file", str(data / f"{SHORT}.dev.txt"), "--dev_label_file", str(data / f"{SHORT}-ud-dev.toklabels"),
-         "--dev_conll_gold", str(data / f"{SHORT}.dev.gold.conllu"), "--shorthand", SHORT,
-         "--steps", str(TOKENIZE_MORE_STEPS), "--eval_steps", "250", "--lr0", "0.001",
-         "--save_dir", str(save), "--load_name", "start.pt", "--save_name", "continued.pt"],
-        "tokenize_more", LIMITS["tokenize_more"])
+    out = continue_tokenizer("tokenize_more", first, SHORT, TOKENIZE_MORE_STEPS, 250)
     before, after = best_dev(LOGS / "tokenize.log"), best_dev(LOGS / "tokenize_more.log")
     print(f"tokenize_more: best dev {before:.3f} -> {after:.3f}", flush=True)
-    if after > before and (save / "continued.pt").exists():
-        shutil.copy2(save / "continued.pt", MODEL_DIR / SHIPPED["tokenize"])
+    if after > before and out.exists():
+        shutil.copy2(out, MODEL_DIR / SHIPPED["tokenize"])
         print("tokenize_more: installed the continued tokenizer", flush=True)
+
+
+def tokenize_gsd() -> None:
+    """Second tokenizer stage: continue the `tokenize` model for
+    TOKENIZE_GSD_STEPS on the GSD-convention data (GSD dev, CSUI/PUD with GSD's
+    single words, the 2017 GSD train with GSD's clitic splits), dev = CSUI
+    test with GSD's single words."""
+    first = find_model("tokenize")
+    if first is None:
+        raise SystemExit("tokenize_gsd: train `tokenize` first")
+    if not (BUILD / "data" / "tokenize" / f"{SHORT_GSD}.train.txt").exists():
+        print("tokenize_gsd: no GSD-convention data (legacy file missing); skipped", flush=True)
+        return
+    continue_tokenizer("tokenize_gsd", first, SHORT_GSD, TOKENIZE_GSD_STEPS, 100)
 
 
 def mwt() -> None:
@@ -260,8 +505,69 @@ def mwt() -> None:
 
 
 def lemma() -> None:
-    run([sys.executable, "-m", "stanza.utils.training.run_lemma", TREEBANK, "--no_charlm",
-         "--no_lemma_classifier", "--save_dir", str(SAVE / "lemma"), "--num_epoch", str(LEMMA_EPOCHS)], "lemma", LIMITS["lemma"])
+    """Stanza's lemmatizer (dictionary + seq2seq with edit classifier), then its
+    dictionary rebuilt by ``lemma_dictionary``.  The seq2seq part sees GSD dev
+    LEMMA_GSD_WEIGHT times; dev (model selection) is CSUI test."""
+    lem = BUILD / "lemma"
+    run([sys.executable, "-m", "stanza.models.lemmatizer", "--mode", "train", "--shorthand", SHORT,
+         "--train_file", str(lem / "train.conllu"), "--eval_file", str(lem / "dev.conllu"),
+         "--output_file", str(BUILD / "lemma_dev.pred.conllu"),
+         "--save_dir", str(SAVE / "lemma"), "--save_name", "id_argmap_nocharlm_lemmatizer.pt",
+         "--num_epoch", str(LEMMA_EPOCHS)], "lemma", LIMITS["lemma"])
+    model = SAVE / "lemma" / "id_argmap_nocharlm_lemmatizer.pt"
+    if model.exists():
+        lemma_dictionary(model)
+
+
+def conllu_triples(path: Path) -> list[tuple[str, str, str]]:
+    """(form, UPOS, lower-cased lemma) of every syntactic word."""
+    out = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        cols = line.split("\t")
+        if len(cols) == 10 and cols[0].isdigit():
+            out.append((cols[1], cols[3], cols[2].lower()))
+    return out
+
+
+def lookup_table() -> dict[str, str]:
+    """The Indonesian lemma lookup table of the ``spacy-lookups-data`` package
+    (MIT licence), downloaded from PyPI with pip at training time into
+    STANZA_WORK/pkgs and read from the wheel; never copied into the repository.
+    Empty (with a message) when LEMMA_LOOKUP=0 or the download fails."""
+    if os.environ.get("LEMMA_LOOKUP", "1") == "0":
+        return {}
+    dest = BUILD / "pkgs"
+    wheels = sorted(dest.glob("spacy_lookups_data-*.whl"))
+    if not wheels:
+        proc = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps", "--quiet",
+                               "-d", str(dest), SPACY_LOOKUPS], check=False)
+        wheels = sorted(dest.glob("spacy_lookups_data-*.whl"))
+        if proc.returncode != 0 or not wheels:
+            print(f"lemma: could not download {SPACY_LOOKUPS}; dictionary without the lookup table", flush=True)
+            return {}
+    with zipfile.ZipFile(wheels[-1]) as z:
+        return json.loads(gzip.decompress(z.read("spacy_lookups_data/data/id_lemma_lookup.json.gz")))
+
+
+def lemma_dictionary(model: Path) -> None:
+    """Rebuild the dictionary of a trained lemma model, in order of priority:
+    GSD dev (GSD's lemma conventions: ``nya`` -> ``dia``, ``sebagai`` stays
+    ``sebagai``, where CSUI/PUD differ), then CSUI train + PUD, then, for words
+    in none of them, the spaCy lookup table.  Words in the dictionary skip the
+    seq2seq model (Stanza looks up (word, UPOS), then the word)."""
+    from stanza.models.lemma.trainer import Trainer
+
+    ud = ud_dir()
+    data = conllu_triples(ud / "id_gsd-ud-dev.conllu") * 1000
+    data += conllu_triples(ud / "id_csui-ud-train.conllu") + conllu_triples(ud / "id_pud-ud-test.conllu")
+    known = {w for w, _, _ in data}
+    table = lookup_table()
+    data += [(w, "_", lem.lower()) for w, lem in table.items() if w not in known]
+    trainer = Trainer(model_file=str(model), device="cpu")
+    trainer.pos_dict = {}
+    trainer.train_dict(data)
+    trainer.save(str(model))
+    print(f"lemma: dictionary rebuilt, GSD dev first, {len(table)} lookup entries", flush=True)
 
 
 def pos(name: str = "pos") -> None:
@@ -290,10 +596,52 @@ def pos2() -> None:
     pos("pos2")
     before, after = tagger_best_dev(LOGS / "pos.log"), tagger_best_dev(LOGS / "pos2.log")
     print(f"pos2: best dev UPOS {before:.4f} -> {after:.4f}", flush=True)
-    src = SAVE / "pos2" / "id_argmap_nocharlm_tagger.pt"
-    if after > before and src.exists():
-        shutil.copy2(src, MODEL_DIR / SHIPPED["pos"])
-        print("pos2: installed the second tagger", flush=True)
+    # `install` ships the better of the two (or the pos_gsd continuation)
+
+
+# Stanza's tagger cannot continue a saved model: this wrapper loads START and
+# keeps its vocabularies (new words map to UNK in the word embedding; the
+# character model still reads them).
+POS_CONTINUE = """
+import sys
+import stanza.models.tagger as tg
+from stanza.models.pos.data import Dataset
+from stanza.models.pos.trainer import Trainer
+start = sys.argv[1]
+vocab = Trainer(model_file=start, device='cpu').vocab
+Dataset.init_vocab = staticmethod(lambda docs, args, tag_columns=None: vocab)
+tg.Trainer = lambda args=None, vocab=None, pretrain=None, device=None, foundation_cache=None, model_file=None: \
+    Trainer(args=args, pretrain=pretrain, model_file=model_file or start, device=device,
+            foundation_cache=foundation_cache)
+tg.main(sys.argv[2:])
+"""
+
+
+def pos_gsd() -> None:
+    """Continue the best tagger of `pos`/`pos2` with the 2017 GSD train file
+    added (UPOS only: its XPOS and FEATS are blank, so those losses are
+    masked), POS_GSD_STEPS at lr 0.001, dev = CSUI test UPOS.  A from-scratch
+    run on the same four files was far behind after its time cap (EVAL.md)."""
+    tag = BUILD / "tagger"
+    if not (tag / "gsd_train_v2.conllu").exists():
+        print("pos_gsd: no legacy GSD train file; skipped", flush=True)
+        return
+    start = find_model("pos")
+    if (LOGS / "pos2.log").exists() and tagger_best_dev(LOGS / "pos2.log") > tagger_best_dev(LOGS / "pos.log"):
+        start = find_model("pos2")
+    if start is None:
+        raise SystemExit("pos_gsd: train `pos` first")
+    save = SAVE / "pos_gsd"
+    save.mkdir(parents=True, exist_ok=True)
+    shutil.copy2(start, save / "start.pt")
+    train = ";".join(str(tag / f) for f in ("gsd_dev.conllu", "csui_train.conllu", "pud_test.conllu",
+                                             "gsd_train_v2.conllu"))
+    run([sys.executable, "-c", POS_CONTINUE, str(save / "start.pt"), "--mode", "train", "--lang", "id",
+         "--shorthand", SHORT, "--train_file", train,
+         "--eval_file", str(tag / "dev_upos.conllu"), "--output_file", str(BUILD / "pos_gsd_dev.pred.conllu"),
+         "--no_pretrain", "--save_dir", str(save), "--save_name", "continued.pt",
+         "--batch_size", "32", "--char_hidden_dim", "200", "--hidden_dim", "200", "--lr", "0.001",
+         "--max_steps", str(POS_GSD_STEPS), "--eval_interval", "100"], "pos_gsd", LIMITS["pos_gsd"])
 
 
 def depparse() -> None:
@@ -318,9 +666,13 @@ def install(kinds: list[str] | None = None) -> None:
     MODEL_DIR.mkdir(parents=True, exist_ok=True)
     for kind in kinds or list(SHIPPED):
         src = find_model(kind)
+        if kind == "tokenize" and (SAVE / "tokenize_gsd" / "continued.pt").exists():
+            src = SAVE / "tokenize_gsd" / "continued.pt"
         if kind == "pos" and (LOGS / "pos2.log").exists() and (
                 tagger_best_dev(LOGS / "pos2.log") > tagger_best_dev(LOGS / "pos.log")):
             src = find_model("pos2")
+        if kind == "pos" and (SAVE / "pos_gsd" / "continued.pt").exists():
+            src = SAVE / "pos_gsd" / "continued.pt"
         if src is None:
             print(f"install: no trained {kind} model yet", flush=True)
             continue
@@ -364,8 +716,9 @@ def to_conllu(raw: str, sentences: list) -> str:
     return "\n\n".join(out) + "\n\n"
 
 
-def evaluate() -> dict[str, float]:
-    """CoNLL 2018 scores of the shipped models on GSD test, from raw text."""
+def evaluate(model_dir: Path = MODEL_DIR) -> dict[str, float]:
+    """CoNLL 2018 scores of the shipped models (or of a candidate folder in the
+    same layout) on GSD test, from raw text; writes eval.json into that folder."""
     sys.path.insert(0, str(ROOT))
     from stanza.models.common.utils import ud_scores
 
@@ -375,19 +728,20 @@ def evaluate() -> dict[str, float]:
     texts = [line[len("# text = "):] for line in gold.read_text(encoding="utf-8").splitlines()
              if line.startswith("# text = ")]
     raw = " ".join(texts)
-    procs = tuple(p for p in nlp.ALL_PROCESSORS if p in nlp.available_models(MODEL_DIR))
-    pipe = nlp.load_pipeline(nlp.NLPConfig(processors=procs, model_dir=MODEL_DIR))
+    procs = tuple(p for p in nlp.ALL_PROCESSORS if p in nlp.available_models(model_dir))
+    pipe = nlp.load_pipeline(nlp.NLPConfig(processors=procs, model_dir=model_dir))
     t0 = time.time()
     doc = pipe(raw)
     seconds = time.time() - t0
-    out = BUILD / "eval" / "gsd_test.pred.conllu"
+    tag = "" if model_dir == MODEL_DIR else f"{model_dir.name}."
+    out = BUILD / "eval" / f"gsd_test.{tag}pred.conllu"
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(format(doc, "C") + "\n\n", encoding="utf-8")
     scores = ud_scores(str(gold), str(out))
     result = {m: round(scores[m].f1 * 100, 2) for m in METRICS}
     print(f"processors: {','.join(procs)}; {seconds:.0f} s for {len(raw)} characters")
-    repaired = BUILD / "eval" / "gsd_test.repaired.conllu"
-    repaired.write_text(to_conllu(raw, nlp.analyze_text(raw, nlp.NLPConfig(processors=procs, model_dir=MODEL_DIR))),
+    repaired = BUILD / "eval" / f"gsd_test.{tag}repaired.conllu"
+    repaired.write_text(to_conllu(raw, nlp.analyze_text(raw, nlp.NLPConfig(processors=procs, model_dir=model_dir))),
                         encoding="utf-8")
     scores_r = ud_scores(str(gold), str(repaired))
     result_r = {m: round(scores_r[m].f1 * 100, 2) for m in METRICS}
@@ -396,28 +750,34 @@ def evaluate() -> dict[str, float]:
         target = TARGETS.get(m)
         mark = "" if target is None else ("  ok" if result[m] >= target else f"  missed by {target - result[m]:.2f}")
         print(f"{m:<10}{result[m]:>8.2f}{result_r[m]:>10.2f}{OFFICIAL[m]:>10.2f}{(target or 0):>8.1f}{mark}")
-    (MODEL_DIR / "eval.json").write_text(json.dumps(
+    (model_dir / "eval.json").write_text(json.dumps(
         {"processors": procs, "scores": result, "scores_with_repairs": result_r}, indent=1) + "\n")
     return result
 
 
-STEPS = {"tokenize": tokenize, "tokenize_more": tokenize_more, "mwt": mwt, "lemma": lemma, "pos": pos, "pos2": pos2, "depparse": depparse}
+STEPS = {"tokenize": tokenize, "tokenize_more": tokenize_more, "tokenize_gsd": tokenize_gsd, "mwt": mwt, "lemma": lemma, "pos": pos, "pos2": pos2,
+         "pos_gsd": pos_gsd, "depparse": depparse}
+
+
+# continuation steps and the shipped model they replace
+CONTINUES = {"tokenize_gsd": "tokenize", "pos_gsd": "pos", "pos2": "pos"}
 
 
 def lane(names: list[str]) -> None:
     for name in names:
         STEPS[name]()
-        if name in SHIPPED:
-            install([name])
+        if name in SHIPPED or name in CONTINUES:
+            install([CONTINUES.get(name, name)])
 
 
 def rest() -> None:
-    """mwt -> lemma -> pos2 and pos -> depparse as two lanes side by side (1 thread each).
+    """mwt -> lemma -> pos2 -> pos_gsd and pos -> depparse as two lanes side by
+    side (1 thread each).
 
     ``tokenize_more`` (continue the tokenizer, keep it if dev improves) is not
     in the default recipe: run it on its own when there is CPU time to spare."""
     with ThreadPoolExecutor(max_workers=2) as pool:
-        futures = [pool.submit(lane, ["mwt", "lemma", "pos2"]), pool.submit(lane, ["pos", "depparse"])]
+        futures = [pool.submit(lane, ["mwt", "lemma", "pos2", "pos_gsd"]), pool.submit(lane, ["pos", "depparse"])]
         for future in futures:
             future.result()
 
@@ -425,24 +785,26 @@ def rest() -> None:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("steps", nargs="+", choices=["all", "prepare", "install", "eval", "rest", *STEPS])
+    ap.add_argument("--models", type=Path, default=MODEL_DIR,
+                    help="eval: the model folder to score (default: the shipped models)")
     ap.add_argument("--no-install", action="store_true",
                     help="train a candidate into STANZA_WORK only; do not copy it into models/stanza/id")
     args = ap.parse_args(argv)
     BUILD.mkdir(parents=True, exist_ok=True)
-    steps = ["prepare", "tokenize", "rest"] if args.steps == ["all"] else args.steps
+    steps = ["prepare", "tokenize", "tokenize_gsd", "rest"] if args.steps == ["all"] else args.steps
     for step in steps:
         if step == "prepare":
             prepare()
         elif step == "install":
             install()
         elif step == "eval":
-            evaluate()
+            evaluate(args.models.resolve())
         elif step == "rest":
             rest()
         else:
             STEPS[step]()
-            if step in SHIPPED and not args.no_install:
-                install([step])
+            if not args.no_install and (step in SHIPPED or step in CONTINUES):
+                install([CONTINUES.get(step, step)])
 
 
 if __name__ == "__main__":
