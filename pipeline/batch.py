@@ -11,7 +11,6 @@ stops the batch; a document that kills its worker is retried alone once.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import resource
@@ -26,6 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from pipeline.config import Config
+from pipeline.models import file_sha256
 
 SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 RESERVED_IDS = ("index", "errors")
@@ -160,14 +160,6 @@ def assign_ids(files: Sequence[Path]) -> list[tuple[Path, str]]:
         taken.add(doc_id.casefold())
         assigned.append((path, doc_id))
     return assigned
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def is_up_to_date(job: Job, version: str, models: dict[str, str]) -> dict[str, Any] | None:

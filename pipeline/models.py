@@ -56,7 +56,8 @@ def require(models_dir: Path, kind: str, names: list[str]) -> list[Path]:
     return paths
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """The sha256 of a file, read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with open(path, "rb") as stream:
         for block in iter(lambda: stream.read(1 << 20), b""):
@@ -71,7 +72,7 @@ def model_files(models_dir: Path) -> list[Path]:
 
 
 def write_manifest(models_dir: Path) -> dict[str, dict[str, object]]:
-    entries = {path.relative_to(models_dir).as_posix(): {"bytes": path.stat().st_size, "sha256": _sha256(path)}
+    entries = {path.relative_to(models_dir).as_posix(): {"bytes": path.stat().st_size, "sha256": file_sha256(path)}
                for path in model_files(models_dir)}
     (models_dir / MANIFEST).write_text(json.dumps({"files": entries}, indent=2, sort_keys=True) + "\n",
                                        encoding="utf-8")
@@ -95,7 +96,7 @@ def verify(models_dir: Path) -> list[str]:
             problems.append(f"{name}: missing")
         elif path.stat().st_size != entry["bytes"]:
             problems.append(f"{name}: {path.stat().st_size} bytes, manifest says {entry['bytes']}")
-        elif _sha256(path) != entry["sha256"]:
+        elif file_sha256(path) != entry["sha256"]:
             problems.append(f"{name}: sha256 differs from the manifest")
     return problems
 

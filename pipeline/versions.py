@@ -12,7 +12,7 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.config import DEFAULT_PROCESSORS, Config
-from pipeline.models import MANIFEST, model_files, read_manifest
+from pipeline.models import MANIFEST, file_sha256, model_files, read_manifest
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # what does not change an output: the edges and the training side
@@ -37,18 +37,10 @@ def pipeline_version() -> str:
     return f"{__version__}+{digest.hexdigest()[:12]}"
 
 
-def _hash_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as stream:
-        for block in iter(lambda: stream.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()[:12]
-
-
 def _folder_hashes(folder: Path, prefix: str) -> dict[str, str]:
     if (folder / MANIFEST).is_file():
         return {prefix + name: str(entry["sha256"])[:12] for name, entry in read_manifest(folder).items()}
-    return {prefix + path.relative_to(folder).as_posix(): _hash_file(path) for path in model_files(folder)}
+    return {prefix + path.relative_to(folder).as_posix(): file_sha256(path)[:12] for path in model_files(folder)}
 
 
 @lru_cache(maxsize=8)
