@@ -18,68 +18,22 @@ from pipeline.structure import segment
 
 WHOLE = SHARED / "corpus-whole"
 
-# every chapter of each thesis, as written, with its role
+# every chapter of each thesis, stand-off: its number, the first word of its title (a check
+# word, lower-cased) and its role; the titles themselves stay in ../shared
 CHAPTERS = {
-    "biomarker-deep-belief-network-neimasilk": [
-        ("1 Pendahuluan", "introduction"), ("2 Tinjauan Pustaka", "theory"), ("3 Metodologi Penelitian", "method"),
-        ("4 Pembahasan", "results"), ("5 Kesimpulan dan Saran", "conclusion"),
-    ],
-    "cacat-kulit-jeruk-hel06492": [
-        ("1 PENDAHULUAN", "introduction"), ("2 TINJAUAN PUSTAKA", "theory"), ("3 METODE PENELITIAN", "method"),
-        ("4 HASIL DAN PEMBAHASAN", "results"), ("5 KESIMPULAN DAN SARAN", "conclusion"),
-    ],
-    "dependensi-kalimat-linguistik-touchitbringit": [
-        ("1 Pendahuluan", "introduction"), ("2 Tinjauan Pustaka", "theory"), ("3 Metode Penelitian", "method"),
-        ("4 Analisis", "results"), ("5 Kesimpulan", "conclusion"),
-    ],
-    "docker-virtual-screening-agungputrap": [
-        ("1 Pendahuluan", "introduction"), ("2 Landasan Teori", "theory"), ("3 Metodologi Penelitian", "method"),
-        ("4 Hasil Penelitian dan Analisis", "results"), ("5 Penutup", "conclusion"),
-    ],
-    "hadoop-spark-digitalocean-diwahsap": [
-        ("1 PENDAHULUAN", "introduction"), ("2 LANDASAN TEORI", "theory"), ("3 METODOLOGI PENELITIAN", "method"),
-        ("4 HASIL DAN PEMBAHASAN", "results"), ("5 PENUTUP", "conclusion"),
-    ],
-    "helm-deployment-http-xerdiosa": [
-        ("1 Pendahuluan", "introduction"), ("2 Tinjauan Pustaka", "theory"), ("3 Analisis dan Perancangan", "method"),
-        ("4 Implementasi", "results"), ("5 Pengujian", "results"), ("6 Penutup", "conclusion"),
-    ],
-    "lstm-detak-jantung-estaesta": [
-        ("BAB 1 PENDAHULUAN", "introduction"), ("BAB 2 LANDASAN KEPUSTAKAAN", "theory"), ("BAB 3 METODOLOGI", "method"),
-        ("BAB 4 PERANCANGAN SISTEM", "method"), ("BAB 5 IMPLEMENTASI DAN PENGUJIAN", "results"),
-        ("BAB 6 HASIL DAN PEMBAHASAN", "results"), ("BAB 7 PENUTUP", "conclusion"),
-    ],
-    "opencl-mobile-gpu-tsesarrizqi": [  # its chapter 4 ("Implementasi") is empty in the source: five chapters
-        ("1 Pendahuluan", "introduction"), ("2 Landasan Teori", "theory"), ("3 Metodologi", "method"),
-        ("4 Eksperimen dan Analisis", "results"), ("5 Kesimpulan dan Saran", "conclusion"),
-    ],
-    "plat-nomor-kendaraan-jeffrysaputra97": [
-        ("1 PENDAHULUAN", "introduction"), ("2 LANDASAN TEORI", "theory"),
-        ("3 ANALISIS DAN PERANCANGAN SISTEM", "method"), ("4 IMPLEMENTASI DAN PENGUJIAN", "results"),
-        ("5 PENUTUP", "conclusion"),
-    ],
-    "sistem-penasehat-pembelajaran-achmedhibatillah": [  # chapters 5–7 are the author's papers
-        ("1 PENDAHULUAN", "introduction"), ("2 KAJIAN PUSTAKA", "theory"),
-        ("3 KERANGKA KONSEPTUAL PENELITIAN", "theory"), ("4 METODE PENELITIAN", "method"),
-        ("5 VISUALISASI KINERJA SISWA DENGAN MENGGUNAKAN SOM", "body"),
-        ("6 SISTEM PENASEHAT BELAJAR OLEH GURU BERBASIS KEMIRIPAN SISWA", "body"),
-        ("7 PERSEPSI GURU SEKOLAH DASAR INDONESIA TERHADAP SISTEM PENASEHAT PEMBELAJARAN BERDASARKAN KEMIRIPAN SISWA",
-         "body"),
-        ("8 KESIMPULAN DAN SARAN", "conclusion"),
-    ],
-    "tracer-study-ilkom-sauliakarina": [
-        ("1 PENDAHULUAN", "introduction"), ("2 KAJIAN TEORI", "theory"), ("3 IMPLEMENTASI PROGRAM", "results"),
-        ("4 UJI COBA DAN HASIL UJI COBA", "results"), ("5 KESIMPULAN DAN SARAN", "conclusion"),
-    ],
-    "visualisasi-direktivitas-bundengan-vianfbrtr": [
-        ("1 PENDAHULUAN", "introduction"), ("2 TINJAUAN PUSTAKA", "theory"), ("3 DASAR TEORI", "theory"),
-        ("4 PELAKSANAAN PENELITIAN", "method"), ("5 HASIL DAN PEMBAHASAN", "results"),
-        ("6 KESIMPULAN DAN SARAN", "conclusion"),
-    ],
-    "zigbee-gateway-iot-luqmansungkar": [
-        ("1 Pendahuluan", "introduction"), ("2 Landasan Teori", "theory"), ("3 Rancangan Implementasi", "method"),
-        ("4 Implementasi", "results"), ("5 Pengujian", "results"), ("6 Penutup", "conclusion"),
-    ],
+    'biomarker-deep-belief-network-neimasilk': [('1', 'pendahuluan', 'introduction'), ('2', 'tinjauan', 'theory'), ('3', 'metodologi', 'method'), ('4', 'pembahasan', 'results'), ('5', 'kesimpulan', 'conclusion')],
+    'cacat-kulit-jeruk-hel06492': [('1', 'pendahuluan', 'introduction'), ('2', 'tinjauan', 'theory'), ('3', 'metode', 'method'), ('4', 'hasil', 'results'), ('5', 'kesimpulan', 'conclusion')],
+    'dependensi-kalimat-linguistik-touchitbringit': [('1', 'pendahuluan', 'introduction'), ('2', 'tinjauan', 'theory'), ('3', 'metode', 'method'), ('4', 'analisis', 'results'), ('5', 'kesimpulan', 'conclusion')],
+    'docker-virtual-screening-agungputrap': [('1', 'pendahuluan', 'introduction'), ('2', 'landasan', 'theory'), ('3', 'metodologi', 'method'), ('4', 'hasil', 'results'), ('5', 'penutup', 'conclusion')],
+    'hadoop-spark-digitalocean-diwahsap': [('1', 'pendahuluan', 'introduction'), ('2', 'landasan', 'theory'), ('3', 'metodologi', 'method'), ('4', 'hasil', 'results'), ('5', 'penutup', 'conclusion')],
+    'helm-deployment-http-xerdiosa': [('1', 'pendahuluan', 'introduction'), ('2', 'tinjauan', 'theory'), ('3', 'analisis', 'method'), ('4', 'implementasi', 'results'), ('5', 'pengujian', 'results'), ('6', 'penutup', 'conclusion')],
+    'lstm-detak-jantung-estaesta': [('1', 'pendahuluan', 'introduction'), ('2', 'landasan', 'theory'), ('3', 'metodologi', 'method'), ('4', 'perancangan', 'method'), ('5', 'implementasi', 'results'), ('6', 'hasil', 'results'), ('7', 'penutup', 'conclusion')],
+    'opencl-mobile-gpu-tsesarrizqi': [('1', 'pendahuluan', 'introduction'), ('2', 'landasan', 'theory'), ('3', 'metodologi', 'method'), ('4', 'eksperimen', 'results'), ('5', 'kesimpulan', 'conclusion')],
+    'plat-nomor-kendaraan-jeffrysaputra97': [('1', 'pendahuluan', 'introduction'), ('2', 'landasan', 'theory'), ('3', 'analisis', 'method'), ('4', 'implementasi', 'results'), ('5', 'penutup', 'conclusion')],
+    'sistem-penasehat-pembelajaran-achmedhibatillah': [('1', 'pendahuluan', 'introduction'), ('2', 'kajian', 'theory'), ('3', 'kerangka', 'theory'), ('4', 'metode', 'method'), ('5', 'visualisasi', 'body'), ('6', 'sistem', 'body'), ('7', 'persepsi', 'body'), ('8', 'kesimpulan', 'conclusion')],
+    'tracer-study-ilkom-sauliakarina': [('1', 'pendahuluan', 'introduction'), ('2', 'kajian', 'theory'), ('3', 'implementasi', 'results'), ('4', 'uji', 'results'), ('5', 'kesimpulan', 'conclusion')],
+    'visualisasi-direktivitas-bundengan-vianfbrtr': [('1', 'pendahuluan', 'introduction'), ('2', 'tinjauan', 'theory'), ('3', 'dasar', 'theory'), ('4', 'pelaksanaan', 'method'), ('5', 'hasil', 'results'), ('6', 'kesimpulan', 'conclusion')],
+    'zigbee-gateway-iot-luqmansungkar': [('1', 'pendahuluan', 'introduction'), ('2', 'landasan', 'theory'), ('3', 'rancangan', 'method'), ('4', 'implementasi', 'results'), ('5', 'pengujian', 'results'), ('6', 'penutup', 'conclusion')],
 }
 # sections in all: chapters, numbered subsections, abstract and bibliography
 SECTION_COUNTS = {
@@ -94,6 +48,19 @@ SECTION_COUNTS = {
 CLOSING = ("conclusion", "suggestions")
 
 
+def chapter_key(heading: str) -> tuple[str, str]:
+    """(number, first title word lower-cased) of "BAB 2 LANDASAN …" or "2 Landasan …"."""
+    match = re.match(r"(?:BAB\s+)?(\d+)\s+(\S+)", heading)
+    return (match.group(1), match.group(2).lower()[:12]) if match else (heading, "")
+
+
+def role_of(name: str, number: str, check: str) -> str:
+    """The role of the section numbered ``number`` whose title opens with ``check``."""
+    (section,) = [s for s in thesis(name).sections
+                  if s.heading.split(" ", 1)[0] == number and s.heading.split(" ", 2)[1].lower().startswith(check)]
+    return section.role
+
+
 @cache
 def thesis(name: str) -> Document:
     return segment(read_document(WHOLE / f"{name}.txt", name))
@@ -106,7 +73,8 @@ def test_every_thesis_is_pinned() -> None:
 @pytest.mark.parametrize("name", sorted(CHAPTERS))
 def test_chapters_and_their_roles(name: str) -> None:
     doc = thesis(name)
-    chapters = [(s.heading, s.role) for s in doc.sections if s.level == 1 and s.role not in ("abstract", "references")]
+    chapters = [(*chapter_key(s.heading), s.role) for s in doc.sections
+                if s.level == 1 and s.role not in ("abstract", "references")]
     assert chapters == CHAPTERS[name]
     assert len(doc.sections) == SECTION_COUNTS[name]
     assert [s.role for s in doc.sections if s.level == 1 and s.role == "introduction"] == ["introduction"]
@@ -140,53 +108,50 @@ def doc_sections(name: str) -> list:
 
 
 def test_thesis_parts_by_name() -> None:
-    roles = {s.heading: s.role for s in thesis("helm-deployment-http-xerdiosa").sections}
-    assert roles["1.2 Rumusan Masalah"] == "research_question"
-    assert roles["1.3 Pertanyaan Penelitian"] == "research_question"
-    assert roles["1.4 Tujuan Penelitian"] == "objectives"
-    assert roles["1.5 Batasan Permasalahan"] == "introduction"  # BAB I's unnamed parts stay introduction
-    assert roles["3.1 Metode Penelitian"] == "method"
-    assert roles["4.1.4 Implementasi Routing Aplikasi"] == "results"  # inherits its chapter's role
-    assert roles["6.1 Kesimpulan"] == "conclusion"
-    assert roles["6.2 Saran"] == "suggestions"
-    roles = {s.heading: s.role for s in thesis("docker-virtual-screening-agungputrap").sections}
-    assert roles["5.2 Kendala"] == "conclusion"  # under "5 Penutup"
-    assert roles["5.3 Saran"] == "suggestions"
-    roles = {s.heading: s.role for s in thesis("dependensi-kalimat-linguistik-touchitbringit").sections}
-    assert roles["1.6 Kerangka konseptual"] == "theory"
-    assert roles["5.2 Pengembangan penelitian"] == "suggestions"
-    roles = {s.heading: s.role for s in thesis("plat-nomor-kendaraan-jeffrysaputra97").sections}
-    assert roles["1.6 Metodologi Penelitian"] == "method"
-    assert roles["3.2 Kerangka Pemikiran"] == "theory"
-    assert roles["4.1.1 Spesifikasi Perangkat Keras"] == "results"
+    helm, docker = "helm-deployment-http-xerdiosa", "docker-virtual-screening-agungputrap"
+    assert role_of(helm, "1.2", "rumusan") == "research_question"
+    assert role_of(helm, "1.3", "pertanyaan") == "research_question"
+    assert role_of(helm, "1.4", "tujuan") == "objectives"
+    assert role_of(helm, "1.5", "batasan") == "introduction"  # BAB I's unnamed parts stay introduction
+    assert role_of(helm, "3.1", "metode") == "method"
+    assert role_of(helm, "4.1.4", "implementasi") == "results"  # inherits its chapter's role
+    assert role_of(helm, "6.1", "kesimpulan") == "conclusion"
+    assert role_of(helm, "6.2", "saran") == "suggestions"
+    assert role_of(docker, "5.2", "kendala") == "conclusion"  # under "5 Penutup"
+    assert role_of(docker, "5.3", "saran") == "suggestions"
+    dependensi, plat = "dependensi-kalimat-linguistik-touchitbringit", "plat-nomor-kendaraan-jeffrysaputra97"
+    assert role_of(dependensi, "1.6", "kerangka") == "theory"
+    assert role_of(dependensi, "5.2", "pengembangan") == "suggestions"
+    assert role_of(plat, "1.6", "metodologi") == "method"
+    assert role_of(plat, "3.2", "kerangka") == "theory"
+    assert role_of(plat, "4.1.1", "spesifikasi") == "results"
 
 
 def test_a_paper_chapter_keeps_its_own_introduction_and_conclusion_inside() -> None:
-    sections = thesis("sistem-penasehat-pembelajaran-achmedhibatillah").sections
-    roles = {s.heading: s.role for s in sections}
-    assert (roles["5.1 Pendahuluan"], roles["5.4 Kesimpulan"]) == ("body", "body")
-    assert (roles["7.2 Metodologi Penelitian"], roles["7.3 Hasil dan Pembahasan"]) == ("method", "results")
+    name = "sistem-penasehat-pembelajaran-achmedhibatillah"
+    assert (role_of(name, "5.1", "pendahuluan"), role_of(name, "5.4", "kesimpulan")) == ("body", "body")
+    assert (role_of(name, "7.2", "metodologi"), role_of(name, "7.3", "hasil")) == ("method", "results")
 
 
 def test_outline_lines_and_list_items_stay_prose() -> None:
     doc = thesis("plat-nomor-kendaraan-jeffrysaputra97")
     headings = [s.heading for s in doc.sections]
-    assert "BAB V Kesimpulan dan Saran" not in headings  # in "1.7 Sistematika Pembahasan"
-    assert "1. Laptop ASUS A442UQ" not in headings
+    assert not any(h.startswith("BAB V") for h in headings)  # an outline line in "1.7 Sistematika …"
+    assert not any(re.match(r"1\.\s+Laptop", h) for h in headings)  # a list item
     assert [s.role for s in doc.sections if s.heading.startswith("2 ")] == ["theory"]
     paragraphs = [doc.text[p.start : p.end] for p in doc.paragraphs]
-    assert "1.  Laptop ASUS A442UQ" in paragraphs
-    assert any(p.startswith("BAB V Kesimpulan dan Saran") for p in paragraphs)
+    assert any(re.match(r"1\.\s+Laptop", p) for p in paragraphs)
+    assert any(p.startswith("BAB V") for p in paragraphs)
     lstm = thesis("lstm-detak-jantung-estaesta")
     assert not any("BAB II :" in s.heading for s in lstm.sections)
-    assert [(s.heading, s.level) for s in lstm.sections if s.heading.startswith(("BAB 2", "2.2.1"))] == [
-        ("BAB 2 LANDASAN KEPUSTAKAAN", 1), ("2.2.1 Electrocardiogram (ECG)", 3)]
+    assert [(chapter_key(s.heading)[0] if s.level == 1 else s.heading.split()[0], s.level) for s in lstm.sections
+            if s.heading.startswith(("BAB 2", "2.2.1"))] == [("2", 1), ("2.2.1", 3)]
 
 
 def test_long_numbered_titles_and_code_comments() -> None:
     biomarker = thesis("biomarker-deep-belief-network-neimasilk")
     long_title = [s for s in biomarker.sections if s.heading.startswith("2.5 ")]
-    assert [(s.heading[:28], s.level, s.role) for s in long_title] == [("2.5 Energy-Based Model (EBM)", 2, "theory")]
+    assert [(s.heading.split()[1][:6], s.level, s.role) for s in long_title] == [("Energy", 2, "theory")]
     assert not any("multisteprank" in s.heading or "ranking ujung" in s.heading for s in biomarker.sections)
     hadoop = thesis("hadoop-spark-digitalocean-diwahsap")
     assert not any("INPUT" in s.heading for s in hadoop.sections)
@@ -194,7 +159,8 @@ def test_long_numbered_titles_and_code_comments() -> None:
 
 def test_keywords_on_the_line_after_their_label() -> None:
     doc = thesis("helm-deployment-http-xerdiosa")
-    assert doc.front.keywords == ["Perancangan dan Implementasi", "Helm", "Deployment", "Vault", "Templating"]
+    assert [k.split()[0].lower() for k in doc.front.keywords] == ["perancangan", "helm", "deployment", "vault",
+                                                                   "templating"]
     assert [s.role for s in doc.sections[:2]] == ["abstract", "introduction"]
 
 

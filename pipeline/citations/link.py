@@ -65,7 +65,7 @@ YEAR_ONLY_PART = re.compile(rf"^\s*({CITED_YEAR}){PAGE_PART}\s*$")
 TITLE_PARENTHETICAL = re.compile(
     rf"^\s*{LEAD_WORDS}([“\"](?=[^\s”\"])[^“”\"]{{2,200}}[”\"])[,.]?\s+({CITED_YEAR})({MORE_YEARS}){PAGE_PART}\s*$"
 )
-# "Haviluddin dalam Jurnal Informatika Mulawarman Vol 6 No. 1 (2011)": the venue between name and year
+# "Suryadi dalam Jurnal Contoh Informatika Vol 6 No. 1 (2011)": the venue between name and year
 VENUE_WORDS = (r"(?i:jurnal|journal|prosiding|proceedings?|seminar|konferensi|conference|majalah|buletin|bulletin"
                r"|skripsi|tesis|thesis|disertasi|dissertation|buku(?:nya)?|artikel(?:nya)?|makalah(?:nya)?"
                r"|paper(?:nya)?)")

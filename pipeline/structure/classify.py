@@ -358,8 +358,8 @@ def _note_goes_on(previous: Line, line: Line, last_note: int) -> bool:
 def _sequence_note(lines: list[Line], line: Line, last_note: int, pending: set[int], noted: set[int]) -> bool:
     """A line opening with the next note number that the prose announced, whose
     text (with the hanging lines under it) reads like a reference: a footnote
-    at the foot of a page of pdftotext output ("4 ECPAT Internasional, …" over
-    "(Medan: Restu Printing Indonesia, 2010) hal. 43")."""
+    at the foot of a page of pdftotext output ("4 Nama Penulis, Judul Buku, …" over
+    "(Kota: Penerbit, 2010) hal. 43")."""
     match = NOTE_PLAIN.match(line.text)
     if match is None:
         return False
