@@ -30,15 +30,6 @@ TARGET_RATIO = 1.5
 TARGET_STAGE_SHARE = 0.10
 
 
-def timed_stages(pipeline, doc) -> dict[str, float]:
-    times = {}
-    for name in pipeline.names:
-        started = time.perf_counter()
-        doc = pipeline.stage(name)(doc)
-        times[name] = time.perf_counter() - started
-    return times
-
-
 def bare_stanza_seconds(text: str) -> float:
     from pipeline.nlp import NLPConfig, load_pipeline
 
@@ -70,7 +61,7 @@ def main() -> int:
     started = time.perf_counter()
     doc = read_document(path, "long")
     ingest_s = time.perf_counter() - started
-    stages = {"ingest": ingest_s, **timed_stages(pipeline, doc)}
+    stages = {"ingest": ingest_s, **pipeline.timed(doc)[1]}
     total = sum(stages.values())
     stanza_s = bare_stanza_seconds(doc.text)
     print(f"long PDF: {path.relative_to(ROOT)}, {len(doc.text):,} characters, {len(doc.units):,} units")
@@ -88,7 +79,7 @@ def main() -> int:
     growth: dict[int, dict[str, float]] = {}
     for factor in (1, 2, 4):
         text = "\n\n".join([base] * factor)
-        growth[factor] = timed_stages(pipeline, Document(id=f"x{factor}", source_path="", text=text))
+        growth[factor] = pipeline.timed(Document(id=f"x{factor}", source_path="", text=text))[1]
         print(f"  {factor}x: {len(text):,} characters: "
               + ", ".join(f"{name} {seconds:.2f} s" for name, seconds in growth[factor].items()))
     print("growth 4x/1x per stage (linear ~4, quadratic ~16): "
