@@ -2,7 +2,9 @@
 
 CPU time (not wall-clock) of each stage on the same text at 1x and 4x length,
 with a generous bound: linear gives ~4, quadratic ~16; the check fails above 8.
-Slow (about a minute): `make test-slow`, and CI."""
+Each length runs twice and the faster time of each stage counts, so one busy
+moment of a shared CI machine (a collection, another job) does not decide it.
+Slow (about two minutes): `make test-slow`, and CI."""
 
 from __future__ import annotations
 
@@ -15,6 +17,16 @@ from pipeline import Pipeline
 from pipeline.model import Document
 
 ROOT = Path(__file__).resolve().parents[1]
+FLOOR = 0.1  # seconds: stages faster than this at 1x are compared as if they took it
+
+
+def fastest_stage_times(pipeline: Pipeline, text: str, runs: int = 2) -> dict[str, float]:
+    fastest: dict[str, float] = {}
+    for run in range(runs):
+        seconds = pipeline.timed(Document(id=f"run{run}", source_path="", text=text), time.process_time)[1]
+        for name, value in seconds.items():
+            fastest[name] = min(value, fastest.get(name, value))
+    return fastest
 
 
 @pytest.mark.slow
@@ -23,7 +35,9 @@ def test_every_stage_grows_linearly() -> None:
     base = "\n\n".join(texts)[:40_000]
     pipeline = Pipeline()
     pipeline.warm_up()
-    small = pipeline.timed(Document(id="1x", source_path="", text=base), time.process_time)[1]
-    large = pipeline.timed(Document(id="4x", source_path="", text="\n\n".join([base] * 4)), time.process_time)[1]
-    ratios = {name: large[name] / max(small[name], 0.02) for name in small}
-    assert all(ratio < 8 for ratio in ratios.values()), ratios
+    small = fastest_stage_times(pipeline, base)
+    large = fastest_stage_times(pipeline, "\n\n".join([base] * 4))
+    ratios = {name: round(large[name] / max(small[name], FLOOR), 2) for name in small}
+    assert set(ratios) == {"structure", "nlp", "citations", "units", "relations"}
+    too_steep = {name: ratio for name, ratio in ratios.items() if ratio >= 8}
+    assert not too_steep, f"4x the text costs: {ratios} (1x seconds: {small})"
