@@ -2,6 +2,12 @@
 
     python scripts/agreement.py                 # every doc with a second annotation
     python scripts/agreement.py DOC-ID [...]    # chosen documents
+    python scripts/agreement.py --whole         # the whole theses (corpus/gold-whole/second/)
+
+A second annotation of a whole thesis covers some chapters only: the first
+annotation's units are then compared within the stretches of text the second
+covers (its units, joined where they lie less than ``REGION_GAP`` characters
+apart).  Besides the three-way kappa, each label gets a one-against-the-rest kappa.
 
 The first annotation is ``corpus/gold/<doc>.jsonl``, the second
 ``corpus/gold/second/<doc>.jsonl``; both are loaded (and drift-checked) with
@@ -32,7 +38,9 @@ from pipeline.gold import LABELS, GoldDocument, GoldUnit, load_gold
 
 FIRST_DIR = REPO / "corpus" / "gold"
 SECOND_DIR = FIRST_DIR / "second"
+WHOLE_DIR = REPO / "corpus" / "gold-whole"
 MIN_OVERLAP = 0.5
+REGION_GAP = 3000  # characters: a longer stretch without a second-annotation unit was not annotated
 
 
 def shared_dir() -> Path:
@@ -65,6 +73,31 @@ def pair_units(first: list[GoldUnit], second: list[GoldUnit]) -> list[tuple[str,
     pairs += [(u.start, u.label, "none") for i, u in enumerate(first) if i not in used_a]
     pairs += [(u.start, "none", u.label) for j, u in enumerate(second) if j not in used_b]
     return [(a, b) for _, a, b in sorted(pairs)]
+
+
+def covered(first: list[GoldUnit], second: list[GoldUnit], gap: int = REGION_GAP) -> list[GoldUnit]:
+    """The units of ``first`` inside the stretches of text that ``second`` annotated."""
+    regions: list[list[int]] = []
+    for unit in sorted(second, key=lambda u: u.start):
+        if regions and unit.start - regions[-1][1] < gap:
+            regions[-1][1] = max(regions[-1][1], unit.end)
+        else:
+            regions.append([unit.start, unit.end])
+    return [u for u in first if any(start <= u.start < end for start, end in regions)]
+
+
+def label_kappas(pairs: list[tuple[str, str]]) -> dict[str, float]:
+    """Per label, Cohen's kappa of "this label or not"."""
+    kappas = {}
+    for label in LABELS:
+        binary = [("yes" if a == label else "no", "yes" if b == label else "no") for a, b in pairs]
+        n = len(binary)
+        observed = sum(a == b for a, b in binary) / n
+        p_a = sum(a == "yes" for a, _ in binary) / n
+        p_b = sum(b == "yes" for _, b in binary) / n
+        expected = p_a * p_b + (1 - p_a) * (1 - p_b)
+        kappas[label] = 1.0 if expected == 1.0 else (observed - expected) / (1.0 - expected)
+    return kappas
 
 
 def cohen_kappa(pairs: list[tuple[str, str]]) -> float:
@@ -101,24 +134,27 @@ class Agreement:
             "items": len(self.pairs),
             "observed": round(self.observed, 3),
             "kappa": round(self.kappa, 3),
+            "label_kappa": {label: round(k, 3) for label, k in label_kappas(self.pairs).items()},
             "confusion": dict(sorted(confusion.items())),
         }
 
 
-def load_pair(doc_id: str) -> tuple[GoldDocument, GoldDocument]:
-    text = (shared_dir() / "corpus" / f"{doc_id}.txt").read_text(encoding="utf-8")
+def load_pair(doc_id: str, whole: bool = False) -> tuple[GoldDocument, GoldDocument]:
+    first_dir, corpus = (WHOLE_DIR, "corpus-whole") if whole else (FIRST_DIR, "corpus")
+    text = (shared_dir() / corpus / f"{doc_id}.txt").read_text(encoding="utf-8")
     return (
-        load_gold(FIRST_DIR / f"{doc_id}.jsonl", text),
-        load_gold(SECOND_DIR / f"{doc_id}.jsonl", text),
+        load_gold(first_dir / f"{doc_id}.jsonl", text),
+        load_gold(first_dir / "second" / f"{doc_id}.jsonl", text),
     )
 
 
-def agreement(doc_ids: list[str]) -> tuple[list[Agreement], Agreement]:
+def agreement(doc_ids: list[str], whole: bool = False) -> tuple[list[Agreement], Agreement]:
     """Per-document agreements and the pooled one over all their unit pairs."""
     per_doc = []
     for doc_id in doc_ids:
-        first, second = load_pair(doc_id)
-        per_doc.append(Agreement(doc_id, pair_units(first.units, second.units)))
+        first, second = load_pair(doc_id, whole)
+        first_units = covered(first.units, second.units) if whole else first.units
+        per_doc.append(Agreement(doc_id, pair_units(first_units, second.units)))
     pooled = Agreement("POOLED", [p for a in per_doc for p in a.pairs])
     return per_doc, pooled
 
@@ -131,15 +167,18 @@ def main() -> None:
         "docs", nargs="*", help="doc ids (default: every file in corpus/gold/second/)"
     )
     parser.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
+    parser.add_argument("--whole", action="store_true",
+                        help="the whole theses: corpus/gold-whole against corpus/gold-whole/second")
     args = parser.parse_args()
-    doc_ids = args.docs or sorted(p.stem for p in SECOND_DIR.glob("*.jsonl"))
-    missing = [d for d in doc_ids if not (FIRST_DIR / f"{d}.jsonl").exists()]
+    first_dir = WHOLE_DIR if args.whole else FIRST_DIR
+    doc_ids = args.docs or sorted(p.stem for p in (first_dir / "second").glob("*.jsonl"))
+    missing = [d for d in doc_ids if not (first_dir / f"{d}.jsonl").exists()]
     if missing:
         print("first annotation missing (kappa pending): " + ", ".join(missing), file=sys.stderr)
     doc_ids = [d for d in doc_ids if d not in missing]
     if not doc_ids:
         sys.exit(1)
-    per_doc, pooled = agreement(doc_ids)
+    per_doc, pooled = agreement(doc_ids, args.whole)
     rows = [a.as_dict() for a in [*per_doc, pooled]]
     if args.json:
         for row in rows:
@@ -149,6 +188,7 @@ def main() -> None:
         print(
             f"{row['doc'][:60]:60} n={row['items']:3d} p_o={row['observed']:.3f} kappa={row['kappa']:.3f}"
         )
+        print(f"{'':60} per label {row['label_kappa']}")
         print(f"{'':60} {row['confusion']}")
 
 
