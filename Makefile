@@ -5,11 +5,12 @@ PY := $(VENV)/bin/python
 CORPUS ?= corpus
 OUT ?= outputs
 JOBS ?= 1
+SCHEDULER ?=
 UD_DIR ?= ../shared/ud
 SHARED ?= ../shared
 
 .DEFAULT_GOAL := help
-.PHONY: help setup extract test eval train models eval-nlp bench bench-nlp bench-ingest lint clean layouts layout-tools test-slow bench-long
+.PHONY: help setup extract test eval train models eval-nlp bench bench-nlp bench-ingest lint clean layouts layout-tools browser-tools test-slow bench-long
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | expand -t 14
@@ -24,11 +25,12 @@ $(VENV)/.installed: pyproject.toml
 
 setup: $(VENV)/.installed ## create .venv and install the project (CPU-only torch)
 
-extract: $(VENV)/.installed ## write one JSONL argument graph per document: CORPUS=corpus OUT=outputs JOBS=1
-	$(PY) -m pipeline extract $(CORPUS) -o $(OUT) -j $(JOBS)
+extract: $(VENV)/.installed ## write one JSONL argument graph per document: CORPUS=corpus OUT=outputs JOBS=1 [SCHEDULER=local|tcp://host:8786]
+	$(PY) -m pipeline extract $(CORPUS) -o $(OUT) -j $(JOBS) $(if $(SCHEDULER),--scheduler $(SCHEDULER))
 
 bench: $(VENV)/.installed ## time the pipeline over the seed and $(SHARED)/corpus, then a whole thesis (see BENCH.md)
 	$(PY) benchmarks/bench.py --shared $(SHARED)
+	$(PY) benchmarks/bench_cluster.py --shared $(SHARED)
 	$(PY) benchmarks/bench_ingest.py --shared $(SHARED)
 	$(PY) benchmarks/bench_long.py --shared $(SHARED)
 
@@ -55,6 +57,14 @@ layout-tools: ## install LibreOffice, pdflatex and pdftotext (Debian packages) f
 	else \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
 			$(LAYOUT_PACKAGES) >/dev/null; \
+	fi
+
+browser-tools: ## install Debian's chromium for the headless-browser test of the HTML report, if missing
+	@if command -v chromium >/dev/null || command -v chromium-browser >/dev/null; then \
+		echo "chromium present"; \
+	else \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+			chromium >/dev/null; \
 	fi
 
 layouts: $(VENV)/.installed ## typeset the seed as Word/LaTeX/two-column/skripsi PDFs, DOCX and pdftotext text into build/layouts

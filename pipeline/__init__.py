@@ -1,8 +1,9 @@
 """Argument graphs from Indonesian International Relations writing.
 
 Stages, in reading order: ingest -> structure -> nlp -> citations -> units ->
-relations -> graph (writer).  :class:`Pipeline` composes them from one
-:class:`Config`::
+relations -> diagnostics -> graph (writer).  :class:`Pipeline` composes them from
+one :class:`Config`.  What people and other tools read comes after:
+:mod:`pipeline.export`, :mod:`pipeline.report`, :mod:`pipeline.corpus_view`::
 
     from pipeline import Pipeline
     doc = Pipeline().process_file("skripsi.pdf", "skripsi")

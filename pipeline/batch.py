@@ -22,10 +22,13 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, Self, TextIO
 
 from pipeline.config import Config
 from pipeline.models import file_sha256
+
+if TYPE_CHECKING:
+    from pipeline.language import Pipeline
 
 SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 RESERVED_IDS = ("index", "errors")
@@ -191,6 +194,12 @@ _WORKER: dict[str, Any] = {}  # this process's pipeline and versions; forked wor
 
 
 def _set_threads(threads: int) -> None:
+    """Torch's threads, and the BLAS/OpenMP pools NumPy and scikit-learn use, to
+    ``threads``: a BLAS pool of its own per worker makes -j 2 workers spin against
+    each other (measured: -j 1 steady 26.2 s with the default pool, 18.9 s with one thread)."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=threads)
     try:
         import torch
 
@@ -199,9 +208,9 @@ def _set_threads(threads: int) -> None:
         pass
 
 
-def _prepare_worker(config: Config, version: str, models: dict[str, str], threads: int) -> None:
-    """Build the pipeline (every model loads here, once) in the parent process, so
-    the workers forked from it share its pages instead of loading their own."""
+def load_pipeline(config: Config, threads: int) -> Pipeline:
+    """Set this process's threads and build the pipeline (every model loads here,
+    once), warmed up; raises UsageError when a model is missing."""
     from pipeline.language import Pipeline
     from pipeline.models import ModelsMissing
 
@@ -211,7 +220,13 @@ def _prepare_worker(config: Config, version: str, models: dict[str, str], thread
     except (ModelsMissing, OSError, ValueError) as error:
         raise UsageError(str(error)) from error
     pipeline.warm_up()
-    _WORKER.update(pipeline=pipeline, version=version, models=models)
+    return pipeline
+
+
+def _prepare_worker(config: Config, version: str, models: dict[str, str], threads: int) -> None:
+    """Build the pipeline in the parent process, so the workers forked from it
+    share its pages instead of loading their own."""
+    _WORKER.update(pipeline=load_pipeline(config, threads), version=version, models=models)
 
 
 def _peak_rss_mb() -> float:
@@ -231,36 +246,81 @@ def _shared_memory_mb() -> tuple[float, float]:
     return sizes.get("Pss", 0.0), sizes.get("Private_Clean", 0.0) + sizes.get("Private_Dirty", 0.0)
 
 
-def _process(job: Job) -> Outcome:
-    from pipeline.graph import GraphError, write_graph
+@dataclass
+class Rendered:
+    """One document's output files as text, before anything is written."""
+
+    graph: str  # the JSONL, written to job.output
+    text_path: str  # what the graph's offsets refer to
+    text: str | None  # the extracted text (.pdf/.docx), written to text_path; None for .txt/.md
+
+
+def render(job: Job, pipeline: Pipeline, version: str, models: dict[str, str],
+           read_from: Path | None = None) -> tuple[Outcome, Rendered | None]:
+    """Run ``pipeline`` on one document and render its graph, writing nothing;
+    ``read_from`` is a copy of ``job.path``'s bytes when the file itself is elsewhere
+    (a Dask worker).  The outcome is 'ok' with the rendering, or 'failed' naming the stage."""
+    from pipeline.graph import GraphError, graph_records
+    from pipeline.graph.write import dumps, text_path_for
     from pipeline.language import StageError, one_line
 
-    started = time.time()
-    clock = time.perf_counter()
-    outcome = Outcome(job=job, status="failed", started=started, worker=os.getpid())
+    outcome = Outcome(job=job, status="failed", started=time.time(), worker=os.getpid())
     try:
-        doc = _WORKER["pipeline"].process_file(job.path, job.doc_id)
+        doc = pipeline.process_file(read_from or job.path, job.doc_id)
         doc.sha256 = job.sha256  # the input file's bytes: what resuming compares
         doc.source_path = str(job.path)
+        if doc.text_path:  # a .txt/.md input is its own text
+            doc.text_path = str(job.path)
     except StageError as error:
         outcome.stage, outcome.reason = error.stage, one_line(error.reason)
+        return outcome, None
     except Exception as error:  # noqa: BLE001 - one bad document must not stop a batch
         outcome.stage, outcome.reason = "pipeline", one_line(f"{type(error).__name__}: {error}")
-    else:
-        try:
-            records = write_graph(doc, job.output, _WORKER["version"], _WORKER["models"])
-            outcome.status, outcome.counts = "ok", records[0]["counts"]
-        except GraphError as error:
-            outcome.stage, outcome.reason = "graph", one_line(error)
-        except OSError as error:
-            outcome.stage, outcome.reason = "write", one_line(f"cannot write {job.output}: {error}")
-        except Exception as error:  # noqa: BLE001
-            outcome.stage, outcome.reason = "graph", one_line(f"{type(error).__name__}: {error}")
-    outcome.seconds = time.perf_counter() - clock
+        return outcome, None
+    try:
+        text_path, write_text = text_path_for(doc, job.output)
+        records = graph_records(doc, text_path, version, models)
+        graph = "".join(dumps(record) + "\n" for record in records)
+    except GraphError as error:
+        outcome.stage, outcome.reason = "graph", one_line(error)
+        return outcome, None
+    except Exception as error:  # noqa: BLE001
+        outcome.stage, outcome.reason = "graph", one_line(f"{type(error).__name__}: {error}")
+        return outcome, None
+    outcome.status, outcome.counts = "ok", records[0]["counts"]
+    return outcome, Rendered(graph=graph, text_path=text_path, text=doc.text if write_text else None)
+
+
+def write_rendered(outcome: Outcome, rendered: Rendered) -> None:
+    """Write the extracted text, then the graph, each atomically; a write that
+    fails turns the outcome into a 'write' failure."""
+    from pipeline.graph import atomic_write_text
+    from pipeline.language import one_line
+
+    try:
+        if rendered.text is not None:
+            atomic_write_text(Path(rendered.text_path), rendered.text)
+        atomic_write_text(outcome.job.output, rendered.graph)
+    except OSError as error:
+        outcome.status, outcome.counts = "failed", None
+        outcome.stage = "write"
+        outcome.reason = one_line(f"cannot write {outcome.job.output}: {error}")
+
+
+def measure(outcome: Outcome) -> Outcome:
+    """Stamp the outcome with its end time and this process's memory."""
     outcome.finished = time.time()
+    outcome.seconds = outcome.finished - outcome.started
     outcome.peak_rss_mb = _peak_rss_mb()
     outcome.pss_mb, outcome.uss_mb = _shared_memory_mb()
     return outcome
+
+
+def _process(job: Job) -> Outcome:
+    outcome, rendered = render(job, _WORKER["pipeline"], _WORKER["version"], _WORKER["models"])
+    if rendered is not None:
+        write_rendered(outcome, rendered)
+    return measure(outcome)
 
 
 # ---------------------------------------------------------------------------
@@ -349,26 +409,43 @@ def run_batch(
     """
     from pipeline.versions import model_versions, pipeline_version
 
-    stderr = stderr or sys.stderr
     clock = time.perf_counter()
     out_dir = Path(out_dir)
     config = config or Config()
     if max_chars:
         config = replace(config, max_chars=max_chars)
     threads = threads or 1
+    outcomes = plan_batch(inputs, out_dir)
+    version, models = pipeline_version(), model_versions(config)
+    if not force:
+        outcomes = skip_up_to_date(outcomes, version, models)
+    todo = [outcome.job for outcome in outcomes if outcome.status == "todo"]
+
+    with BatchProgress(out_dir, outcomes, progress, stderr or sys.stderr) as run:
+        if todo:
+            _prepare_worker(config, version, models, threads)
+        if jobs <= 1 or len(todo) <= 1:
+            for job in todo:
+                run.report(_process(job))
+        else:
+            _run_pool(todo, jobs, threads, run.report)
+    return run.summary(jobs, time.perf_counter() - clock)
+
+
+def plan_batch(inputs: Sequence[Path | str], out_dir: Path) -> list[Outcome]:
+    """Every input document as an Outcome, in batch order: 'todo' with its sha256,
+    or 'failed' (a file of another type named explicitly, an unreadable file).
+    Raises :class:`UsageError` for a missing input, no documents, or an output
+    folder that cannot be written."""
     paths = [Path(item) for item in inputs]
     files, unsupported = discover(paths, out_dir)
     if not files and not unsupported:
         raise UsageError("no .txt, .md, .pdf or .docx documents found in: "
                          + ", ".join(str(path) for path in paths))
     check_output_dir(out_dir)
-    version, models = pipeline_version(), model_versions(config)
-
-    all_jobs: list[Job] = []
     outcomes: list[Outcome] = []
     for path, doc_id in assign_ids([*files, *unsupported]):
         job = Job(path=path, doc_id=doc_id, output=out_dir / f"{doc_id}.jsonl")
-        all_jobs.append(job)
         if path in unsupported:
             outcomes.append(Outcome(job=job, status="failed", stage="discover",
                                     reason=f"unsupported file type {path.suffix!r} "
@@ -380,51 +457,65 @@ def run_batch(
             outcomes.append(Outcome(job=job, status="failed", stage="ingest",
                                     reason=f"cannot read the file: {error.strerror or error}"))
             continue
-        record = None if force else is_up_to_date(job, version, models)
-        if record is not None:
-            outcomes.append(Outcome(job=job, status="skipped", counts=record.get("counts")))
-        else:
-            outcomes.append(Outcome(job=job, status="todo"))
+        outcomes.append(Outcome(job=job, status="todo"))
+    return outcomes
 
-    ledger = _Ledger(out_dir, all_jobs, _previous_index(out_dir))
-    todo = [outcome.job for outcome in outcomes if outcome.status == "todo"]
-    finished = [outcome for outcome in outcomes if outcome.status != "todo"]
 
-    from tqdm import tqdm
+def skip_up_to_date(outcomes: list[Outcome], version: str, models: dict[str, str]) -> list[Outcome]:
+    """The outcomes, each 'todo' whose output was made from the same input by the
+    same pipeline and models turned 'skipped'."""
+    result = []
+    for outcome in outcomes:
+        record = is_up_to_date(outcome.job, version, models) if outcome.status == "todo" else None
+        result.append(outcome if record is None else
+                      Outcome(job=outcome.job, status="skipped", counts=record.get("counts")))
+    return result
 
-    bar = tqdm(total=len(all_jobs), initial=len(finished), unit="doc", file=stderr,
-               disable=None if progress else True, dynamic_ncols=True, smoothing=0.1,
-               desc="argmap", leave=True)
 
-    def report(outcome: Outcome) -> None:
-        ledger.add(outcome)
+class BatchProgress:
+    """The ledger and the progress bar of one batch: :meth:`report` each outcome
+    as it arrives; leaving the ``with`` block writes index.jsonl and errors.jsonl."""
+
+    def __init__(self, out_dir: Path, outcomes: list[Outcome], progress: bool,
+                 stderr: TextIO) -> None:
+        from tqdm import tqdm
+
+        self.out_dir = out_dir
+        self.jobs = [outcome.job for outcome in outcomes]
+        self.stderr = stderr
+        self.ledger = _Ledger(out_dir, self.jobs, _previous_index(out_dir))
+        finished = [outcome for outcome in outcomes if outcome.status != "todo"]
+        self.bar = tqdm(total=len(self.jobs), initial=len(finished), unit="doc", file=stderr,
+                        disable=None if progress else True, dynamic_ncols=True, smoothing=0.1,
+                        desc="argmap", leave=True)
+        for outcome in finished:
+            self._record(outcome)
+
+    def _record(self, outcome: Outcome) -> None:
+        self.ledger.add(outcome)
         if outcome.status == "failed":
-            bar.write(f"argmap: failed: {outcome.job.path}: {outcome.stage}: {outcome.reason}",
-                      file=stderr)
-        bar.update(1)
+            self.bar.write(f"argmap: failed: {outcome.job.path}: {outcome.stage}: "
+                           f"{outcome.reason}", file=self.stderr)
 
-    for outcome in finished:
-        ledger.add(outcome)
-        if outcome.status == "failed":
-            bar.write(f"argmap: failed: {outcome.job.path}: {outcome.stage}: {outcome.reason}",
-                      file=stderr)
-    try:
-        if todo:
-            _prepare_worker(config, version, models, threads)
-        if jobs <= 1 or len(todo) <= 1:
-            for job in todo:
-                report(_process(job))
-        else:
-            _run_pool(todo, jobs, threads, report)
-    finally:
-        bar.close()
-        ledger.write()
+    def report(self, outcome: Outcome) -> None:
+        self._record(outcome)
+        self.bar.update(1)
 
-    done = {doc_id: outcome for doc_id, outcome in ledger.outcomes.items()}
-    summary = BatchSummary(out_dir=out_dir, jobs=jobs,
-                           outcomes=[done[job.doc_id] for job in all_jobs if job.doc_id in done])
-    summary.wall_s = time.perf_counter() - clock
-    return summary
+    def write(self, message: str) -> None:
+        """A line on stderr that does not break the bar."""
+        self.bar.write(message, file=self.stderr)
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.bar.close()
+        self.ledger.write()
+
+    def summary(self, jobs: int, wall_s: float) -> BatchSummary:
+        done = self.ledger.outcomes
+        return BatchSummary(out_dir=self.out_dir, jobs=jobs, wall_s=wall_s,
+                            outcomes=[done[job.doc_id] for job in self.jobs if job.doc_id in done])
 
 
 def _run_pool(todo: list[Job], jobs: int, threads: int, report: Any) -> None:

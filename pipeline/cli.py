@@ -1,5 +1,6 @@
 """Command line: ``argmap extract PATH... -o DIR`` (also ``python -m pipeline extract``)
-and ``argmap validate``.  Argument parsing and printing only; the batch engine is
+``argmap validate``, ``argmap models``, and ``argmap export`` / ``report`` / ``corpus``
+over an output folder.  Argument parsing and printing only; the batch engine is
 :mod:`pipeline.batch`, and this is the one place that reads the environment.
 """
 
@@ -23,6 +24,7 @@ from pipeline.batch import (
     run_batch,
 )
 from pipeline.config import Config
+from pipeline.graph.write import GraphError
 
 DESCRIPTION = """\
 Turn Indonesian International Relations theses and articles into argument
@@ -60,6 +62,20 @@ progress:
   the time left; a summary line follows (-q hides both). With -j N, N worker
   processes each load the models once and take documents as they finish.
 
+on a Dask cluster (--scheduler):
+  --scheduler tcp://HOST:8786 sends the documents to a running dask.distributed
+  scheduler; --scheduler local starts a LocalCluster of -j single-threaded
+  worker processes here. Each worker loads the models once, from its own
+  models folder (--models as the workers see it). Resuming, index.jsonl,
+  errors.jsonl and the exit status are as above; the workers send each graph
+  back and this process writes it, so DIR need not be visible to the workers.
+  Inputs up to 64 MiB travel with their task (the default); larger ones, and
+  all of them with --inputs-shared, are read by the workers at the path given
+  here, which must then be the same file on every worker. A document whose
+  worker dies under it is started once more elsewhere, then recorded as failed
+  (stage "worker"). If the scheduler goes away, the finished documents are
+  kept, the run ends with a message and exit status 1; run it again to resume.
+
 limits:
   Texts over --max-chars characters are refused with an error (a long thesis
   is well under a million characters; a run-away file would take hours).
@@ -75,6 +91,8 @@ examples:
   argmap extract ../shared/corpus thesis.pdf -o out -j 2
   python -m pipeline extract corpus -o outputs --force
   make extract CORPUS=../shared/corpus OUT=outputs JOBS=2
+  argmap extract ../shared/corpus -o out --scheduler local -j 2
+  argmap extract theses/ -o out --scheduler tcp://10.0.0.5:8786
   argmap validate outputs        # check every graph against the schema and its text"""
 
 
@@ -137,6 +155,14 @@ def build_parser() -> argparse.ArgumentParser:
                          help="a TOML file of pipeline settings (models_dir, nlp_processors, "
                               "stanza_dir, stanza_resources, max_chars); options and ARGMAP_* "
                               "variables override it")
+    extract.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                         help="run on a Dask cluster: the address of a running dask.distributed "
+                              "scheduler (tcp://host:8786), or 'local' for a LocalCluster of -j "
+                              "worker processes; default: this machine's -j worker processes")
+    extract.add_argument("--inputs-shared", action="store_true",
+                         help="with --scheduler: the workers read each input at its path (a "
+                              "shared file system) instead of receiving its bytes with the task "
+                              "(the default for inputs up to 64 MiB)")
 
     models = commands.add_parser(
         "models", help="show where the models are and check them against their manifest",
@@ -155,6 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     validate.add_argument("paths", nargs="+", type=Path, metavar="PATH",
                           help="graph files or folders holding them")
+    add_reading_commands(commands)
     return parser
 
 
@@ -171,9 +198,22 @@ def config_from(args: argparse.Namespace) -> Config:
 
 
 def _extract(args: argparse.Namespace) -> int:
-    summary = run_batch(args.paths, args.output, jobs=args.jobs, force=args.force,
-                        max_chars=args.max_chars, progress=not args.quiet,
-                        threads=args.threads or default_threads(), config=config_from(args))
+    options = {"jobs": args.jobs, "force": args.force, "max_chars": args.max_chars,
+               "progress": not args.quiet, "threads": args.threads or default_threads(),
+               "config": config_from(args)}
+    if args.scheduler:
+        from pipeline.cluster import SchedulerLost, run_cluster
+
+        try:
+            summary = run_cluster(args.paths, args.output, args.scheduler,
+                                  inputs_shared=args.inputs_shared, **options)
+        except SchedulerLost as error:
+            print(f"argmap: error: {error}", file=sys.stderr)
+            return EXIT_FAILURES
+    elif args.inputs_shared:
+        raise UsageError("--inputs-shared goes with --scheduler")
+    else:
+        summary = run_batch(args.paths, args.output, **options)
     if not args.quiet:
         failed = summary.count("failed")
         processed = summary.count("ok") + failed
@@ -227,6 +267,114 @@ def _models(args: argparse.Namespace) -> int:
     return EXIT_FAILURES if problems else EXIT_OK
 
 
+# ---------------------------------------------------------------------------
+# What people and other tools read: export, report, corpus (pipeline/export,
+# pipeline/report, pipeline/corpus_view); each reads an extract output folder.
+
+EXPORT_EPILOG = """\
+formats:
+  aif   <doc-id>.json per graph: AIF JSON (AIFdb, OVA, arguebuf): an I-node per
+        claim/evidence unit; RA, CA and MA nodes for supports, attacks and
+        restates.
+  brat  <doc-id>.txt and <doc-id>.ann per graph and one annotation.conf:
+        MajorClaim, Claim, Evidence and Citation spans (exact offsets into the
+        .txt), the relations, attributes, and diagnostics as notes.
+  csv   documents, units, notes, sources, citations, relations and diagnostics
+        .csv (one row per record, keyed by doc_id and id), and the same tables
+        as .parquet when pyarrow is installed.
+
+examples:
+  argmap export outputs --format aif -o exports/aif
+  argmap export outputs --format csv -o exports/tables"""
+
+REPORT_EPILOG = """\
+writes, in REPORT_DIR:
+  <doc-id>.html  one self-contained page per graph: the text with claims,
+                 evidence and major claims highlighted (probabilities on hover),
+                 citations linked to their note and bibliography entry, the
+                 argument map as SVG from introduction to conclusion, and the
+                 diagnostics.
+  index.html     a sortable table of the documents, their counts and diagnostics
+                 (and the corpus view, when 'argmap corpus' has written one).
+  No page loads anything from the network.
+
+example:
+  argmap report outputs -o report && xdg-open report/index.html"""
+
+CORPUS_EPILOG = """\
+writes, in OUT_DIR/corpus (or --output):
+  sources.csv     every work cited across the theses, normalised (author, year,
+                  title key), with the number of theses citing it
+  citing.csv      which thesis cites which work (and by which records)
+  shared.csv      pairs of theses that cite the same works
+  authors.csv     people cited by more than one thesis (through any work)
+  diagnostics.csv diagnostic counts per thesis
+  The works and authors shared by more than one thesis are also printed.
+  'argmap report' shows the same view on index.html and corpus.html.
+
+example:
+  argmap corpus outputs"""
+
+
+def add_reading_commands(commands: argparse._SubParsersAction) -> None:
+    export = commands.add_parser(
+        "export", help="write the graphs as AIF JSON, brat standoff or CSV/Parquet tables",
+        description="Export every graph of an 'argmap extract' output folder for other tools.",
+        epilog=EXPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    export.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="an 'argmap extract' output folder")
+    export.add_argument("--format", required=True, choices=("aif", "brat", "csv"),
+                        help="aif, brat or csv (see below)")
+    export.add_argument("-o", "--output", type=Path, required=True, metavar="DIR",
+                        help="folder to write into (created when missing)")
+    report = commands.add_parser(
+        "report", help="write an offline HTML report: one page per document and an index",
+        description="Write HTML pages for the researchers and supervisors reading the graphs.",
+        epilog=REPORT_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    report.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="an 'argmap extract' output folder")
+    report.add_argument("-o", "--output", type=Path, required=True, metavar="REPORT_DIR",
+                        help="folder to write the pages into (created when missing)")
+    corpus = commands.add_parser(
+        "corpus", help="sources, citations and diagnostics across all the theses of a folder",
+        description="Normalise the works cited across the theses of an output folder and say "
+                    "who cites what, which works are cited most and which theses share sources.",
+        epilog=CORPUS_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    corpus.add_argument("out_dir", type=Path, metavar="OUT_DIR", help="an 'argmap extract' output folder")
+    corpus.add_argument("-o", "--output", type=Path, default=None, metavar="DIR",
+                        help="folder for the tables (default: OUT_DIR/corpus)")
+
+
+def _export(args: argparse.Namespace) -> int:
+    from pipeline.export import export_folder
+
+    written = export_folder(args.out_dir, args.format, args.output)
+    print(f"argmap: {len(written)} files ({args.format}) written to {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from pipeline.report import write_report
+
+    pages = write_report(args.out_dir, args.output)
+    print(f"argmap: {len(pages)} pages written; open {args.output / 'index.html'}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _corpus(args: argparse.Namespace) -> int:
+    from pipeline.corpus_view import write_corpus_view
+
+    view = write_corpus_view(args.out_dir, args.output)
+    for work in view.shared_works:
+        print(f"shared work {work.id}: {work.best('author')} ({work.best('year') or 'n.d.'}) "
+              f"{work.best('title')}: {', '.join(work.theses)}")
+    for name, spellings, theses in view.shared_authors():
+        print(f"shared author {name} ({' | '.join(spellings)}): {', '.join(theses)}")
+    print(f"argmap: {view.summary()}; tables in {view.folder}", file=sys.stderr)
+    return EXIT_OK
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
@@ -234,11 +382,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
     try:
-        command = {"extract": _extract, "models": _models, "validate": _validate}[args.command]
+        command = {"extract": _extract, "models": _models, "validate": _validate,
+                   "export": _export, "report": _report, "corpus": _corpus}[args.command]
         return command(args)
     except UsageError as error:
         print(f"argmap: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except (GraphError, FileNotFoundError) as error:  # export/report/corpus: a graph or its text
+        print(f"argmap: error: {error}", file=sys.stderr)
+        return EXIT_FAILURES
     except KeyboardInterrupt:
         print("argmap: interrupted; finished documents are kept, run again to resume",
               file=sys.stderr)

@@ -23,7 +23,7 @@ from typing import Any
 from pipeline.models import STANZA_SUBDIR, default_models_dir
 
 DEFAULT_PROCESSORS = ("tokenize", "mwt", "pos", "lemma")
-STAGE_NAMES = ("structure", "nlp", "citations", "units", "relations")
+STAGE_NAMES = ("structure", "nlp", "citations", "units", "relations", "diagnostics")
 # a long thesis is well under a million characters; a run-away file would take hours
 MAX_CHARS = 2_000_000
 ENVIRONMENT = {

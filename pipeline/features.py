@@ -58,6 +58,8 @@ PHRASE_LISTS = {
     "past_aspect": "past",
     "interpretive": "interpretive",
     "legal_texts": "legal_text",
+    "outline_cues": "outline",
+    "procedure_cues": "procedure",
 }
 
 WORD_RE = re.compile(r"\w+(?:[-'’.,]\w+)*|[^\w\s]", re.UNICODE)
@@ -123,13 +125,16 @@ def unit_tokens(unit: Unit) -> list[Token]:
 
 
 @lru_cache(maxsize=1)
-def spacy_matchers() -> tuple:  # (nlp, lexical Matcher, POS Matcher)
-    import spacy
+def spacy_matchers() -> tuple:  # (Vocab, lexical Matcher, POS Matcher)
+    from spacy.lang.id import Indonesian
     from spacy.matcher import Matcher
+    from spacy.vocab import create_vocab
 
-    nlp = spacy.blank("id")
-    lexical = Matcher(nlp.vocab)
-    tagged = Matcher(nlp.vocab)
+    # only the vocabulary is needed (Docs are built from Stanza's tokens): spacy.blank("id")
+    # would also build a tokenizer with 16,000 special cases, seconds of every start-up
+    vocab = create_vocab("id", Indonesian.Defaults)
+    lexical = Matcher(vocab)
+    tagged = Matcher(vocab)
     reporting = [t for t in load_terms("reporting_verbs") if " " not in t]
     modality = [t for t in load_terms("modality") if " " not in t]
     measures = [t for t in load_terms("statistic_cues") if " " not in t]
@@ -148,7 +153,10 @@ def spacy_matchers() -> tuple:  # (nlp, lexical Matcher, POS Matcher)
         greedy="LONGEST",
     )
     tagged.add("subject_name", [[{"IS_SENT_START": True, "POS": "PROPN"}]])
-    return nlp, lexical, tagged
+    # "Hadoop merupakan …" describes a named thing (evidence), "Konvolusi merupakan …" a concept
+    tagged.add("named_definition", [[{"IS_SENT_START": True, "POS": "PROPN"}, {"POS": "PROPN", "OP": "*"},
+                                     {"LOWER": {"IN": ["merupakan", "adalah", "ialah"]}}]])
+    return vocab, lexical, tagged
 
 
 def pattern_counts(tokens: list[Token]) -> dict[str, int]:
@@ -159,11 +167,11 @@ def pattern_counts(tokens: list[Token]) -> dict[str, int]:
     kept = [t for t in tokens if t.text.strip()]
     if not kept:
         return {}
-    nlp, lexical, tagged = spacy_matchers()
+    vocab, lexical, tagged = spacy_matchers()
     spaces = [kept[i].end < kept[i + 1].start for i in range(len(kept) - 1)] + [False]
     has_pos = all(t.upos for t in kept)
     doc = Doc(
-        nlp.vocab,
+        vocab,
         words=[t.text for t in kept],
         spaces=spaces,
         pos=[t.upos for t in kept] if has_pos else None,
@@ -173,7 +181,7 @@ def pattern_counts(tokens: list[Token]) -> dict[str, int]:
     counts: dict[str, int] = {}
     for matcher in (lexical, tagged) if has_pos else (lexical,):
         for match_id, _, _ in matcher(doc):
-            name = nlp.vocab.strings[match_id]
+            name = vocab.strings[match_id]
             counts[name] = counts.get(name, 0) + 1
     return counts
 
@@ -203,16 +211,28 @@ def _fallback_role_marks(text: str) -> tuple[list[int], list[str]]:
 
 
 def section_role(doc: Document, unit: Unit) -> str:
-    """The role of the unit's section, or one guessed from heading words in the text."""
+    """The role family (one of ROLES) of the unit's section, or one guessed from heading
+    words in the text."""
+    return _norm_role(thesis_role(doc, unit))
+
+
+def thesis_role(doc: Document, unit: Unit) -> str:
+    """The structure stage's own role of the unit's section: a ROLES value or one of the
+    thesis roles of ROLE_FAMILIES ("method", "results", "research_question"…)."""
     sections = doc.section_by_id()
+    role = None
     if unit.section in sections:
-        return _norm_role(sections[unit.section].role)
-    for section in doc.sections:
-        if section.start <= unit.start < section.end:
-            return _norm_role(section.role)
-    positions, roles = _fallback_role_marks(doc.text)
-    index = bisect.bisect_right(positions, unit.start) - 1
-    return _norm_role(roles[index]) if index >= 0 else "body"
+        role = sections[unit.section].role
+    else:
+        for section in doc.sections:
+            if section.start <= unit.start < section.end:
+                role = section.role
+                break
+    if role is None:
+        positions, roles = _fallback_role_marks(doc.text)
+        index = bisect.bisect_right(positions, unit.start) - 1
+        role = roles[index] if index >= 0 else "body"
+    return role if role in ROLE_FAMILIES else _norm_role(role)
 
 
 def _norm_role(role: str) -> str:
@@ -268,6 +288,7 @@ class UnitView:
     unit: Unit
     role: str
     paragraph: str
+    thesis_role: str
     lemma_text: str
     pos_text: str
     english: bool
@@ -291,30 +312,44 @@ def describe_units(doc: Document, units: list[Unit] | None = None) -> list[UnitV
                 unit=unit,
                 role=section_role(doc, unit),
                 paragraph=paragraph_key(doc, unit),
+                thesis_role=thesis_role(doc, unit),
                 lemma_text=" ".join(lemmas),
                 pos_text=" ".join(t.upos for t in tokens if t.upos),
                 english=is_english(unit, words),
             )
         )
     by_paragraph: dict[str, list[int]] = {}
+    by_section: dict[str, list[int]] = {}
     for index, view in enumerate(views):
         by_paragraph.setdefault(view.paragraph, []).append(index)
+        by_section.setdefault(view.unit.section or view.role, []).append(index)
+    place = {index: (k, len(members)) for members in (*by_paragraph.values(),)
+             for k, index in enumerate(members)}
+    section_place = {index: (k, len(members)) for members in by_section.values()
+                     for k, index in enumerate(members)}
     total = max(len(views) - 1, 1)
     for index, view in enumerate(views):
-        siblings = by_paragraph[view.paragraph]
-        position = siblings.index(index)
+        position, size = place[index]
+        in_section, section_size = section_place[index]
         context = {
             "doc_position": index / total,
-            "paragraph_position": position / max(len(siblings) - 1, 1),
+            "paragraph_position": position / max(size - 1, 1),
             "paragraph_first": float(position == 0),
-            "paragraph_last": float(position == len(siblings) - 1),
-            "paragraph_single": float(len(siblings) == 1),
+            "paragraph_last": float(position == size - 1),
+            "paragraph_single": float(size == 1),
+            # where the sentence stands in its (sub)section: outlines open chapters,
+            # verdicts close them
+            "section_position": in_section / max(section_size - 1, 1),
+            "section_first": float(in_section == 0),
+            "section_last": float(in_section == section_size - 1),
             "citations": float(citations_per_unit.get(view.unit.id, 0)),
         }
         view.features = text_features(masked_text(doc, view.unit), unit_tokens(view.unit))
         view.features.update(context)
         view.features["has_citation"] = float(context["citations"] > 0)
         view.features[f"role={view.role}"] = 1.0
+        if view.thesis_role != view.role:
+            view.features[f"thesis_role={view.thesis_role}"] = 1.0
         view.features["english"] = float(view.english)
     return views
 

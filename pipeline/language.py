@@ -86,6 +86,10 @@ def stage_class(name: str) -> type:
         from pipeline.relations import Relations
 
         return Relations
+    if name == "diagnostics":
+        from pipeline.diagnostics import Diagnostics
+
+        return Diagnostics
     raise ValueError(f"unknown stage {name!r}; stages: {', '.join(STAGE_NAMES)}")
 
 
@@ -101,7 +105,7 @@ def check_order(stages: Sequence[type]) -> None:
 
 
 class Pipeline:
-    """ingest → structure → nlp → citations → units → relations, from one :class:`Config`.
+    """ingest → structure → nlp → citations → units → relations → diagnostics, from one :class:`Config`.
 
     The order is checked when the pipeline is made; each stage is built (and loads
     its models) the first time it is needed, once: :meth:`load` builds them all
@@ -148,6 +152,33 @@ class Pipeline:
                 raise StageError(name, describe(error)) from error
         doc.language = main_language(doc)
         return doc
+
+    def pipe(self, docs: list[Document]) -> list[Document | StageError]:
+        """Run the stages over several documents, a stage at a time; a stage with a ``many``
+        method (the nlp stage: one Stanza call for all their paragraphs) takes them together.
+        Each document comes back processed, or as the :class:`StageError` that stopped it:
+        when a joint call fails, the stage runs on each document alone to find which."""
+        results: list[Document | StageError] = list(docs)
+        for name in self.names:
+            stage = self.stage(name)
+            alive = [k for k, item in enumerate(results) if isinstance(item, Document)]
+            together = getattr(stage, "many", None)
+            if together is not None and len(alive) > 1:
+                try:
+                    for k, doc in zip(alive, together([results[k] for k in alive]), strict=True):
+                        results[k] = doc
+                    continue
+                except Exception:  # noqa: BLE001, S110 - each document alone, below, finds which failed
+                    pass
+            for k in alive:
+                try:
+                    results[k] = stage(results[k])
+                except Exception as error:  # noqa: BLE001 - one bad document must not stop the others
+                    results[k] = StageError(name, describe(error))
+        for item in results:
+            if isinstance(item, Document):
+                item.language = main_language(item)
+        return results
 
     def timed(self, doc: Document, clock: Callable[[], float] = time.perf_counter) -> tuple[Document, dict[str, float]]:
         """Run every stage on ``doc`` and say how long each took (benchmarks, scale tests)."""

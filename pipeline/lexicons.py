@@ -1,6 +1,6 @@
 """The one loader for the word lists in ``pipeline/lexicon/``.
 
-One folder per stage that owns its lists (``structure/``, ``citations/``,
+One folder per stage that owns its lists (``structure/``, ``citations/``, ``diagnostics/``,
 ``nlp/``, ``units/``, ``relations/``); a list is named by its path without
 ``.txt``: ``lexicon("structure/section_references")``.  One entry per line;
 blank lines and lines starting with ``#`` are skipped.  A missing list is an
@@ -48,4 +48,14 @@ def pairs(name: str) -> dict[str, str]:
     for entry in lines(name):
         key, _, value = entry.partition("\t")
         found[key.strip().lower()] = value.strip().lower()
+    return found
+
+
+@cache
+def templates(name: str) -> dict[str, str]:
+    """Tab-separated entries as key → text, the text as written (message templates)."""
+    found: dict[str, str] = {}
+    for entry in lines(name):
+        key, _, value = entry.partition("\t")
+        found[key.strip()] = value.strip()
     return found

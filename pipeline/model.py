@@ -6,7 +6,7 @@ text for .pdf/.docx).  Objects refer to one another by id, never by copied text.
 
 Ids are stable and positional: ``s1`` sections, ``p1`` paragraphs, ``u1`` units,
 ``n<number>`` notes (by footnote number), ``b1`` bibliography sources,
-``c1`` citations, ``r1`` relations.
+``c1`` citations, ``r1`` relations, ``d1`` diagnostics.
 """
 
 from __future__ import annotations
@@ -145,6 +145,21 @@ class Relation:
 
 
 @dataclass
+class Diagnostic:
+    """Something a reader of the argument should look at (an unsupported claim, a
+    dangling op.cit., an uncited bibliography entry…): a stable ``code``, the ids of
+    the records involved, a one-line Indonesian ``message``, and the span of the
+    first record involved."""
+
+    id: str
+    code: str  # see pipeline/diagnostics.py and docs/schema.md
+    objects: list[str]
+    start: int
+    end: int
+    message: str
+
+
+@dataclass
 class FrontMatter:
     title: str = ""
     title_span: Span | None = None
@@ -171,6 +186,7 @@ class Document:
     sources: list[Source] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
     # character spans the ingest stage knows are footnote markers (PDF superscripts,
     # DOCX footnote references), so later stages need not guess them
     marker_hints: list[Span] = field(default_factory=list)

@@ -208,11 +208,7 @@ class RelationIndex:
 
 
 def relation_index(infos: list[UnitInfo]) -> RelationIndex:
-    """The :class:`RelationIndex` of ``infos`` (the last one is kept: training asks for the
-    candidates of every unit of one document in turn)."""
-    cached = _INDEX_CACHE.get("last")
-    if cached is not None and cached[0] is infos and cached[1] == len(infos):
-        return cached[2]
+    """The :class:`RelationIndex` of ``infos``: build it once per document and pass it on."""
     claims = [i for i, info in enumerate(infos) if info.unit.label == "claim"]
     claims_before = [0] * (len(infos) + 1)
     for i, info in enumerate(infos):
@@ -225,11 +221,7 @@ def relation_index(infos: list[UnitInfo]) -> RelationIndex:
         index.claims_by.setdefault((info.english, info.role), []).append(i)
         if info.unit.major:
             index.majors_by_language.setdefault(info.english, []).append(i)
-    _INDEX_CACHE["last"] = (infos, len(infos), index)
     return index
-
-
-_INDEX_CACHE: dict[str, tuple[list[UnitInfo], int, RelationIndex]] = {}
 
 
 def _unit_vectors(texts: list[str]) -> csr_matrix | None:
@@ -301,10 +293,9 @@ Similarity = np.ndarray | PairSimilarity
 # ---------------------------------------------------------------- supports: candidate pairs
 
 
-def support_candidates(infos: list[UnitInfo], source: int, index: RelationIndex | None = None) -> list[int]:
+def support_candidates(infos: list[UnitInfo], source: int, index: RelationIndex) -> list[int]:
     """Claims near the source (± SUPPORT_WINDOW units) and the MAJOR_CANDIDATES nearest major
     claims on each side, ascending."""
-    index = index or relation_index(infos)
     claims, majors = index.claims, index.majors
     near = claims[bisect_left(claims, source - SUPPORT_WINDOW):bisect_right(claims, source + SUPPORT_WINDOW)]
     before = majors[max(bisect_left(majors, source) - MAJOR_CANDIDATES, 0):bisect_left(majors, source)]
@@ -313,10 +304,10 @@ def support_candidates(infos: list[UnitInfo], source: int, index: RelationIndex 
 
 
 def pair_features(infos: list[UnitInfo], similarity: Similarity, source: int, target: int,
-                  index: RelationIndex | None = None) -> dict[str, float]:
+                  index: RelationIndex) -> dict[str, float]:
     s, t = infos[source], infos[target]
     distance = target - source
-    claims_between = (index or relation_index(infos)).claims_between(source, target)
+    claims_between = index.claims_between(source, target)
     f = {
         f"source={s.unit.label}": 1.0,
         "after": float(distance > 0),
@@ -349,9 +340,8 @@ def pair_features(infos: list[UnitInfo], similarity: Similarity, source: int, ta
 
 
 def candidate_rows(infos: list[UnitInfo], similarity: Similarity, source: int,
-                   candidates: list[int], index: RelationIndex | None = None) -> list[dict[str, float]]:
+                   candidates: list[int], index: RelationIndex) -> list[dict[str, float]]:
     """:func:`pair_features` of every candidate, plus how each ranks among the candidates."""
-    index = index or relation_index(infos)
     rows = [pair_features(infos, similarity, source, j, index) for j in candidates]
     before = [j for j in candidates if j < source]
     after = [j for j in candidates if j > source]

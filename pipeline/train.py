@@ -43,6 +43,8 @@ log = logging.getLogger(__name__)
 
 ROOT = Path(__file__).resolve().parents[1]
 GOLD_DIR = ROOT / "corpus" / "gold"
+# whole real theses of ../shared/corpus-whole, front matter to the closing chapter
+WHOLE_GOLD_DIR = ROOT / "corpus" / "gold-whole"
 # extra training text written by the team (corpus/written_by_us/README.md): always in the
 # training data, never held out or scored
 EXTRA_DIR = ROOT / "corpus" / "written_by_us"
@@ -174,10 +176,11 @@ class GoldCase:
     support_pairs: tuple[list[dict[str, float]], list[bool]] | None = None
     gold_path: Path | None = None
     extra: bool = False  # text written by the team: trained on, never evaluated on
+    genre: str = "excerpt"  # "excerpt" (corpus/gold: excerpts and articles) or "whole" (theses)
 
 
 def load_cases(gold_dir: Path = GOLD_DIR, use_cache: bool = True, text_dir: Path | None = None,
-               extra: bool = False) -> list[GoldCase]:
+               extra: bool = False, genre: str = "excerpt") -> list[GoldCase]:
     """Gold documents of ``gold_dir`` whose texts lie in ``text_dir`` (default: the shared corpus)."""
     corpus = text_dir or shared_dir() / "corpus"
     cases = []
@@ -189,8 +192,16 @@ def load_cases(gold_dir: Path = GOLD_DIR, use_cache: bool = True, text_dir: Path
         prepared = prepare_document(text_path, path.stem, use_cache=use_cache)
         gold = load_gold(path, prepared.text)
         cases.append(GoldCase(path.stem, gold, prepared, gold_span_document(prepared, gold),
-                              gold_path=path, extra=extra))
+                              gold_path=path, extra=extra, genre=genre))
     return cases
+
+
+def load_real_cases(use_cache: bool = True) -> list[GoldCase]:
+    """All the gold on real documents: corpus/gold (excerpts and articles of
+    ../shared/corpus) and corpus/gold-whole (whole theses of ../shared/corpus-whole)."""
+    return (load_cases(GOLD_DIR, use_cache=use_cache)
+            + load_cases(WHOLE_GOLD_DIR, use_cache=use_cache, text_dir=shared_dir() / "corpus-whole",
+                         genre="whole"))
 
 
 def load_extra_cases(use_cache: bool = True) -> list[GoldCase]:
@@ -256,7 +267,13 @@ def gold_labelled(doc: Document, gold: GoldDocument) -> Document:
 
 def case_support_pairs(case: GoldCase) -> tuple[list[dict[str, float]], list[bool]]:
     """Candidate (unit, claim) pairs of one gold document with relations (computed once)."""
-    from pipeline.relations import candidate_rows, similarity_matrix, support_candidates, unit_infos
+    from pipeline.relations import (
+        PairSimilarity,
+        candidate_rows,
+        relation_index,
+        support_candidates,
+        unit_infos,
+    )
 
     if case.support_pairs is not None:
         return case.support_pairs
@@ -265,12 +282,13 @@ def case_support_pairs(case: GoldCase) -> tuple[list[dict[str, float]], list[boo
     gold_supports = {(r["from"], r["to"]) for r in case.gold.relations if r["label"] == "supports"}
     if gold_supports:
         infos = unit_infos(gold_labelled(case.gold_doc, case.gold))
-        similarity = similarity_matrix(infos)
+        index = relation_index(infos)
+        similarity = PairSimilarity(infos)
         for i, info in enumerate(infos):
             if info.unit.label not in ("claim", "evidence"):
                 continue
-            candidates = support_candidates(infos, i)
-            rows += candidate_rows(infos, similarity, i, candidates)
+            candidates = support_candidates(infos, i, index)
+            rows += candidate_rows(infos, similarity, i, candidates, index)
             targets += [(info.unit.id, infos[j].unit.id) in gold_supports for j in candidates]
     case.support_pairs = (rows, targets)
     return case.support_pairs
@@ -344,7 +362,9 @@ def library_versions() -> dict[str, str]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--gold", type=Path, default=GOLD_DIR)
+    parser.add_argument("--gold", type=Path, default=None,
+                        help="one gold folder of ../shared/corpus documents (default: corpus/gold "
+                             "and the whole theses of corpus/gold-whole)")
     parser.add_argument("--out", type=Path, default=None, help="model folder (models/argument)")
     parser.add_argument("--no-cache", action="store_true", help="rerun the upstream stages")
     parser.add_argument("--no-extra", action="store_true",
@@ -355,15 +375,16 @@ def main(argv: list[str] | None = None) -> int:
     from pipeline.relations import SUPPORT_THRESHOLD
     from pipeline.units import MAJOR_THRESHOLD, MODEL_DIR, save_model
 
-    real = load_cases(args.gold, use_cache=not args.no_cache)
+    real = (load_real_cases(use_cache=not args.no_cache) if args.gold is None
+            else load_cases(args.gold, use_cache=not args.no_cache))
     if not real:
-        print(f"no gold documents under {args.gold}", file=sys.stderr)
+        print(f"no gold documents under {args.gold or GOLD_DIR}", file=sys.stderr)
         return 1
     extra = [] if args.no_extra else load_extra_cases(use_cache=not args.no_cache)
     cases = real + extra
     data = training_set(cases)
     model = fit(cases, data)
-    data_hash = training_data_hash(cases, args.gold)
+    data_hash = training_data_hash(cases)
     counts = {label: data.labels.count(label) for label in sorted(set(data.labels))}
     model.metadata = {
         "model_id": data_hash[:12],

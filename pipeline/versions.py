@@ -16,8 +16,8 @@ from pipeline.models import MANIFEST, file_sha256, model_files, read_manifest
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # what does not change an output: the edges and the training side
-NOT_OUTPUT_CODE = ("__main__.py", "cli.py", "batch.py", "train.py", "evaluate.py", "gold.py", "versions.py",
-                   "models.py")
+NOT_OUTPUT_CODE = ("__main__.py", "cli.py", "batch.py", "cluster.py", "train.py", "evaluate.py",
+                   "gold.py", "versions.py", "models.py")
 
 
 @lru_cache(maxsize=1)

@@ -108,6 +108,7 @@ def test_records_come_in_file_order_with_fixed_keys(tmp_path: Path) -> None:
     assert document["counts"] == {
         "sections": 2, "paragraphs": 1, "units": 2, "tokens": 1, "claims": 1, "evidence": 1,
         "major_claims": 0, "notes": 1, "sources": 1, "citations": 1, "relations": 2,
+        "diagnostics": 0,
     }
     unit = records[4]
     assert list(unit)[:5] == ["type", "id", "start", "end", "text"]  # no parts: not cut

@@ -22,7 +22,7 @@ SAMPLE = ROOT / "corpus" / "contoh_diplomasi_maritim.txt"
 
 def test_default_pipeline_from_config() -> None:
     pipeline = Pipeline()
-    assert pipeline.names == ["structure", "nlp", "citations", "units", "relations"]
+    assert pipeline.names == ["structure", "nlp", "citations", "units", "relations", "diagnostics"]
     assert pipeline.config.models_dir == ROOT / "models" == default_models_dir()
     assert pipeline.until("citations").names == ["structure", "nlp", "citations"]
     with pytest.raises(ValueError, match="no stage 'parser'"):
@@ -34,7 +34,7 @@ def test_stage_order_is_checked_when_the_pipeline_is_made() -> None:
         Pipeline(stages=["units"])
     with pytest.raises(ValueError, match="stage 'citations' requires units"):
         check_order([stage_class("structure"), stage_class("citations")])
-    for name in ("structure", "nlp", "citations", "units", "relations"):
+    for name in ("structure", "nlp", "citations", "units", "relations", "diagnostics"):
         cls = stage_class(name)
         assert cls.name == name and cls.requires and cls.assigns
 
@@ -153,3 +153,39 @@ def test_every_word_list_is_read_and_a_missing_one_is_an_error() -> None:
     assert every - lexicons.READ == set()
     with pytest.raises(FileNotFoundError, match="word list .*units/no_such_list.txt is missing"):
         lexicons.lines("units/no_such_list")
+
+
+def test_pipe_runs_the_nlp_stage_once_for_several_documents_and_isolates_a_failure() -> None:
+    """Pipeline.pipe gives each document what Pipeline() gives it alone; a document that
+    breaks a stage comes back as its StageError and the others go on."""
+    from pipeline.language import StageError
+    from pipeline.model import Document
+
+    upstream = Pipeline().until("citations")
+    corpus = sorted((ROOT / "corpus").rglob("*.txt"))[:2]
+    texts = [path.read_text(encoding="utf-8") for path in corpus]
+    alone = [upstream(Document(id=f"d{k}", source_path="", text=text)) for k, text in enumerate(texts)]
+    together = upstream.pipe([Document(id=f"d{k}", source_path="", text=text) for k, text in enumerate(texts)]
+                             + [Document(id="bad", source_path="", text="x")])
+    for one, joint in zip(alone, together, strict=False):
+        assert isinstance(joint, Document)
+        assert [(u.start, u.end, [t.lemma for t in u.tokens]) for u in joint.units] == \
+            [(u.start, u.end, [t.lemma for t in u.tokens]) for u in one.units]
+        assert len(joint.citations) == len(one.citations) > 0
+    structure = upstream.stage("structure")
+    original = type(structure).__call__
+
+    def failing(self, doc):  # the structure stage breaks on one document only
+        if doc.id == "bad":
+            raise ValueError("broken on purpose")
+        return original(self, doc)
+
+    type(structure).__call__ = failing
+    try:
+        results = upstream.pipe([Document(id="bad", source_path="", text=texts[0]),
+                                 Document(id="good", source_path="", text=texts[1])])
+    finally:
+        type(structure).__call__ = original
+    assert isinstance(results[0], StageError) and results[0].stage == "structure"
+    assert "broken on purpose" in results[0].reason
+    assert isinstance(results[1], Document) and results[1].units

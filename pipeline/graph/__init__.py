@@ -9,6 +9,7 @@ from pipeline.graph.read import (
     iter_records,
     read_document_record,
     read_graph,
+    read_output_folder,
     to_networkx,
 )
 from pipeline.graph.validate import load_schema, validate_file, validate_records
@@ -25,5 +26,5 @@ from pipeline.graph.write import (
 __all__ = [
     "RECORD_TYPES", "SCHEMA_ID", "SCHEMA_PATH", "DocumentRecord", "Graph", "GraphError", "atomic_write_text",
     "graph_records", "iter_graphs", "iter_records", "load_schema", "read_document_record", "read_graph",
-    "to_networkx", "validate_file", "validate_records", "write_graph",
+    "read_output_folder", "to_networkx", "validate_file", "validate_records", "write_graph",
 ]

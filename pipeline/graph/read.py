@@ -13,7 +13,17 @@ from typing import Any
 
 from pipeline.graph.write import SCHEMA_ID, GraphError
 from pipeline.ingest import decode_text
-from pipeline.model import Citation, Note, Paragraph, Relation, Section, Source, Span, Unit
+from pipeline.model import (
+    Citation,
+    Diagnostic,
+    Note,
+    Paragraph,
+    Relation,
+    Section,
+    Source,
+    Span,
+    Unit,
+)
 
 
 @dataclass
@@ -54,6 +64,7 @@ class Graph:
     sources: list[Source] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     relations: list[Relation] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def text(self) -> str:
         """The text the offsets refer to (``text_path`` as written, else beside the file)."""
@@ -72,7 +83,7 @@ class Graph:
     def by_id(self) -> dict[str, Any]:
         objects: dict[str, Any] = {}
         for group in (self.sections, self.paragraphs, self.units, self.notes, self.sources,
-                      self.citations, self.relations):
+                      self.citations, self.relations, self.diagnostics):
             objects.update((item.id, item) for item in group)
         return objects
 
@@ -107,7 +118,8 @@ def read_document_record(path: Path | str) -> dict[str, Any] | None:
 
 
 def read_graph(path: Path | str) -> Graph:
-    """Read an ``argraph/1`` file into typed records."""
+    """Read an ``argraph/1`` file into typed records (record types this reader does
+    not know, added to the format later, are skipped)."""
     path = Path(path)
     records = iter_records(path)
     first = next(records, None)
@@ -172,8 +184,12 @@ def read_graph(path: Path | str) -> Graph:
                 id=record["id"], source=record["from"], target=record["to"],
                 label=record["label"], score=record["score"], producer=record["producer"],
             ))
-        else:
-            raise GraphError(f"{path}: unknown record type {kind!r}")
+        elif kind == "diagnostic":
+            graph.diagnostics.append(Diagnostic(
+                id=record["id"], code=record["code"], objects=record["objects"],
+                start=record["start"], end=record["end"], message=record["message"],
+            ))
+        # a record type added to argraph/1 after this reader is skipped, not an error
     return graph
 
 
@@ -183,6 +199,18 @@ def iter_graphs(folder: Path | str) -> Iterator[Graph]:
     for path in sorted(Path(folder).glob("*.jsonl")):
         if path.name not in ("index.jsonl", "errors.jsonl"):
             yield read_graph(path)
+
+
+def read_output_folder(folder: Path | str) -> list[Graph]:
+    """Every graph of an ``argmap extract`` output folder, for the commands that read one
+    (export, report, corpus); an error naming the folder when it holds none."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise GraphError(f"{folder}: not a folder of argraph/1 graphs")
+    graphs = list(iter_graphs(folder))
+    if not graphs:
+        raise GraphError(f"{folder}: holds no <doc-id>.jsonl graph")
+    return graphs
 
 
 def to_networkx(graph: Graph) -> Any:

@@ -82,11 +82,17 @@ def validate_records(records: list[dict[str, Any]], text: str | None = None) -> 
         elif kind == "relation":
             expect(record, "from", ("unit",))
             expect(record, "to", ("unit", "citation"))
+        elif kind == "diagnostic":
+            for ident in record["objects"]:
+                if ident not in seen or seen[ident] == "diagnostic":
+                    problems.append(f"diagnostic {record['id']}: object {ident!r} is not a record id")
     counts_declared = records[0]["counts"]
     for kind, key in (("section", "sections"), ("paragraph", "paragraphs"), ("unit", "units"),
                       ("note", "notes"), ("source", "sources"), ("citation", "citations"),
-                      ("relation", "relations")):
+                      ("relation", "relations"), ("diagnostic", "diagnostics")):
         actual = sum(1 for record in records if record["type"] == kind)
+        if key == "diagnostics" and key not in counts_declared:
+            continue  # written before diagnostics existed
         if counts_declared.get(key) != actual:
             problems.append(f"document counts.{key} = {counts_declared.get(key)}, file has {actual}")
     if text is not None:

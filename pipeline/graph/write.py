@@ -1,13 +1,13 @@
 """Writing a finished Document as an ``argraph/1`` JSONL file (the output edge).
 
 Reads everything the earlier stages put on the Document (front matter, sections,
-paragraphs, units, notes, sources, citations, relations) and adds nothing to it:
+paragraphs, units, notes, sources, citations, relations, diagnostics) and adds nothing to it:
 this is the output edge of the pipeline.  ``docs/schema.md`` documents every
 field; ``pipeline/schema/argraph-1.json`` is the JSON Schema.
 
 The file is one JSON object per line: first one ``document`` record, then the
-``section``, ``paragraph``, ``unit``, ``note``, ``source``, ``citation`` and
-``relation`` records, each group in reading order.  Keys come in a fixed order
+``section``, ``paragraph``, ``unit``, ``note``, ``source``, ``citation``,
+``relation`` and ``diagnostic`` records, each group in reading order.  Keys come in a fixed order
 and nothing depends on the clock, so the same input and pipeline version give
 byte-identical output.  Every text field of a record is the exact slice of the
 document text at the record's offsets (a cut unit's text is its parts joined by
@@ -29,6 +29,7 @@ from typing import Any
 
 from pipeline.model import (
     Citation,
+    Diagnostic,
     Document,
     Note,
     Paragraph,
@@ -42,7 +43,7 @@ from pipeline.model import (
 SCHEMA_ID = "argraph/1"
 SCHEMA_PATH = Path(__file__).resolve().parents[1] / "schema" / "argraph-1.json"
 RECORD_TYPES = (
-    "document", "section", "paragraph", "unit", "note", "source", "citation", "relation",
+    "document", "section", "paragraph", "unit", "note", "source", "citation", "relation", "diagnostic",
 )
 TEXT_MEDIA_TYPES = ("text/plain", "text/markdown")
 PROBABILITY_DIGITS = 6
@@ -114,6 +115,7 @@ def counts(doc: Document) -> dict[str, int]:
         "sources": len(doc.sources),
         "citations": len(doc.citations),
         "relations": len(doc.relations),
+        "diagnostics": len(doc.diagnostics),
     }
 
 
@@ -251,6 +253,18 @@ def relation_record(relation: Relation) -> dict[str, Any]:
     }
 
 
+def diagnostic_record(diagnostic: Diagnostic) -> dict[str, Any]:
+    return {
+        "type": "diagnostic",
+        "id": diagnostic.id,
+        "code": diagnostic.code,
+        "objects": list(diagnostic.objects),
+        "start": diagnostic.start,
+        "end": diagnostic.end,
+        "message": diagnostic.message,
+    }
+
+
 def _check_offsets(doc: Document) -> None:
     """Fail before writing when a stage produced a span outside the text."""
     length = len(doc.text)
@@ -273,6 +287,8 @@ def _check_offsets(doc: Document) -> None:
         check("source", source.id, [(source.start, source.end)])
     for citation in doc.citations:
         check("citation", citation.id, [(citation.start, citation.end)])
+    for diagnostic in doc.diagnostics:
+        check("diagnostic", diagnostic.id, [(diagnostic.start, diagnostic.end)])
     for name, span in (("title", doc.front.title_span), ("keywords", doc.front.keywords_span)):
         if span:
             check("document", name, [span])
@@ -295,6 +311,7 @@ def graph_records(
     records += [source_record(source, text) for source in doc.sources]
     records += [citation_record(citation) for citation in doc.citations]
     records += [relation_record(relation) for relation in doc.relations]
+    records += [diagnostic_record(diagnostic) for diagnostic in doc.diagnostics]
     return records
 
 
