@@ -38,6 +38,6 @@ def test_every_stage_grows_linearly() -> None:
     small = fastest_stage_times(pipeline, base)
     large = fastest_stage_times(pipeline, "\n\n".join([base] * 4))
     ratios = {name: round(large[name] / max(small[name], FLOOR), 2) for name in small}
-    assert set(ratios) == {"structure", "nlp", "citations", "units", "relations"}
+    assert set(ratios) == set(pipeline.names)  # every stage was timed
     too_steep = {name: ratio for name, ratio in ratios.items() if ratio >= 8}
     assert not too_steep, f"4x the text costs: {ratios} (1x seconds: {small})"
