@@ -412,6 +412,10 @@ def _source_for_author_year(sources: list[Source], names: list[str], year: str) 
     letters = [] if wanted else [n for n in names if len(n) == 1]  # "(C and X 2020)" ↔ "C, Kavitha, and Anita X."
     best, best_score = None, 0.0
     for source in sources:
+        # the year first: a cheap test that leaves few entries for the name comparison
+        source_year = str(source.fields.get("year", ""))
+        if source_year and source_year[:4] != year[:4]:
+            continue
         authors = name_tokens(source.fields.get("author", "")) or name_tokens(" ".join(source.text.split()[:6]))
         if letters:
             standing = re.findall(r"(?<![\w.])[A-Z](?![\w.])", source.fields.get("author", ""))
@@ -419,9 +423,6 @@ def _source_for_author_year(sources: list[Source], names: list[str], year: str) 
         else:
             name = name_fraction(wanted, authors)
         if name < 0.5:
-            continue
-        source_year = str(source.fields.get("year", ""))
-        if source_year and source_year[:4] != year[:4]:
             continue
         score = name + (0.5 if source_year else 0.0)
         if year[4:] and re.search(rf"\b{re.escape(year)}\b", source.text):
