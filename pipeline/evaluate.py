@@ -37,12 +37,14 @@ from pipeline.model import Document, Unit
 from pipeline.relations import link_relations
 from pipeline.train import (
     GoldCase,
+    TrainingSet,
     fit,
     gold_labelled,
     library_versions,
     load_cases,
     load_extra_cases,
     load_real_cases,
+    shared_dir,
     training_data_hash,
     training_set,
 )
@@ -267,14 +269,15 @@ SETTINGS = (
 )
 
 
-def evaluate(cases: list[GoldCase]) -> tuple[dict[str, dict[str, DocScores]], dict[str, Any]]:
+def evaluate(cases: list[GoldCase], data: TrainingSet | None = None
+             ) -> tuple[dict[str, dict[str, DocScores]], dict[str, Any]]:
     """Leave-one-document-out: {setting: {doc_id: scores}} and citation scores per document.
 
     Only real documents are held out and scored; ``extra`` cases (the team's own text) are in
     every training fold."""
     results: dict[str, dict[str, DocScores]] = {s: {} for s in SETTINGS}
     citation_scores: dict[str, Any] = {}
-    data = training_set(cases)
+    data = data or training_set(cases)
     for held_out in (c for c in cases if not c.extra):
         training = [c for c in cases if c.doc_id != held_out.doc_id]
         keep = [i for i, d in enumerate(data.documents) if d != held_out.doc_id]
@@ -308,8 +311,9 @@ def evaluate(cases: list[GoldCase]) -> tuple[dict[str, dict[str, DocScores]], di
     return results, citation_scores
 
 
-def learning_curve(cases: list[GoldCase], sizes: tuple[int, ...] = (5, 10, 20, 30, 40),
-                   folds: int = 5, seed: int = 0) -> list[dict[str, float]]:
+def learning_curve(cases: list[GoldCase], data: TrainingSet | None = None,
+                   sizes: tuple[int, ...] = (5, 10, 20, 30, 40), folds: int = 5,
+                   seed: int = 0) -> list[dict[str, float]]:
     """Macro-F1 (claim, evidence) of the label model on gold spans against the number of
     real training documents: documents split in ``folds`` groups; each group is scored by
     models fitted on random subsets of the other groups' documents (the team's extra text is
@@ -321,11 +325,12 @@ def learning_curve(cases: list[GoldCase], sizes: tuple[int, ...] = (5, 10, 20, 3
     from pipeline.units import feature_rows, make_label_pipeline
 
     real = [c for c in cases if not c.extra]
-    data = training_set(real)
-    rows = feature_rows(data.views)
-    labels = np.array(data.labels)
-    documents = np.array(data.documents)
+    data = data or training_set(cases)
     genre = {c.doc_id: c.genre for c in real}
+    keep = [i for i, document in enumerate(data.documents) if document in genre]
+    rows = feature_rows([data.views[i] for i in keep])
+    labels = np.array([data.labels[i] for i in keep])
+    documents = np.array([data.documents[i] for i in keep])
     random = np.random.default_rng(seed)
     curve: dict[int, dict[str, list[str]]] = {}
     gold: dict[str, list[str]] = {}
@@ -350,6 +355,8 @@ def learning_curve(cases: list[GoldCase], sizes: tuple[int, ...] = (5, 10, 20, 3
             continue  # a size that not every fold could draw
         point = {"documents": float(size)}
         for key, guessed in predicted.items():
+            if key not in gold:
+                continue  # a genre the gold does not have
             point[key] = float(f1_score(gold[key], guessed, labels=["claim", "evidence"], average="macro"))
         points.append(point)
     return points
@@ -466,8 +473,8 @@ def render(results: dict[str, dict[str, DocScores]], citation_scores: dict[str, 
                   "Macro-F1 (claim, evidence) against the number of real training documents drawn at",
                   "random from the other folds:", "",
                   "| training documents | all | excerpts | whole theses |", "|---|---|---|---|"]
-        lines += [f"| {int(p['documents'])} | {_f(p['all'])} | {_f(p.get('excerpt', 0.0))} "
-                  f"| {_f(p.get('whole', 0.0))} |" for p in curve]
+        lines += [f"| {int(p['documents'])} | {_f(p['all'])} | {_opt(p.get('excerpt'))} "
+                  f"| {_opt(p.get('whole'))} |" for p in curve]
     if agreement:
         lines += ["", "## Inter-annotator agreement (Cohen's κ, `scripts/agreement.py`)", "", *agreement]
     main = micro(results["classifier"])
@@ -574,14 +581,8 @@ def _micro_cell(key: str, sums: dict[str, float]) -> str:
 
 def agreement_lines() -> list[str]:
     """Cohen's κ of the second annotations (corpus/gold/second, corpus/gold-whole/second)."""
-    scripts = Path(__file__).resolve().parents[1] / "scripts"
-    if not (scripts / "agreement.py").exists():
-        return []
-    sys.path.insert(0, str(scripts))
-    try:
-        from agreement import FIRST_DIR, WHOLE_DIR, agreement
-    finally:
-        sys.path.remove(str(scripts))
+    from pipeline.agreement import FIRST_DIR, WHOLE_DIR, agreement
+
     lines = ["| gold | document | paired units | κ (3 labels) | κ claim | κ evidence | κ none |",
              "|---|---|---|---|---|---|---|"]
     for name, first_dir, whole in (("excerpts", FIRST_DIR, False), ("whole theses", WHOLE_DIR, True)):
@@ -589,7 +590,7 @@ def agreement_lines() -> list[str]:
                          if (first_dir / p.name).exists())
         if not doc_ids:
             continue
-        per_doc, pooled = agreement(doc_ids, whole)
+        per_doc, pooled = agreement(doc_ids, shared_dir(), whole)
         for row in (*per_doc, pooled):
             kappas = row.as_dict()["label_kappa"]
             lines.append(f"| {name} | {row.doc_id} | {len(row.pairs)} | {_f(row.kappa)} | "
@@ -617,8 +618,9 @@ def main(argv: list[str] | None = None) -> int:
     if len(cases) < 2:
         print("leave-one-document-out needs at least two gold documents", file=sys.stderr)
         return 1
-    results, citation_scores = evaluate(cases)
-    curve = [] if args.no_curve else learning_curve(cases)
+    data = training_set(cases)  # every unit's features, computed once for both
+    results, citation_scores = evaluate(cases, data)
+    curve = [] if args.no_curve else learning_curve(cases, data)
     report = render(results, citation_scores, cases, curve, agreement_lines())
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(report, encoding="utf-8")

@@ -323,7 +323,7 @@ def describe_units(doc: Document, units: list[Unit] | None = None) -> list[UnitV
     for index, view in enumerate(views):
         by_paragraph.setdefault(view.paragraph, []).append(index)
         by_section.setdefault(view.unit.section or view.role, []).append(index)
-    place = {index: (k, len(members)) for members in (*by_paragraph.values(),)
+    place = {index: (k, len(members)) for members in by_paragraph.values()
              for k, index in enumerate(members)}
     section_place = {index: (k, len(members)) for members in by_section.values()
                      for k, index in enumerate(members)}

@@ -36,7 +36,6 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy.sparse import csr_matrix
 from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.preprocessing import normalize
 
 from pipeline.config import Config
@@ -150,29 +149,6 @@ def unit_infos(doc: Document) -> list[UnitInfo]:
     return infos
 
 
-def _cosine(texts: list[str]) -> np.ndarray:
-    if len(texts) < 2 or not any(t.strip() for t in texts):
-        return np.zeros((len(texts), len(texts)))
-    try:
-        matrix = TfidfVectorizer(sublinear_tf=True).fit_transform(texts)
-    except ValueError:
-        return np.zeros((len(texts), len(texts)))
-    similarity = cosine_similarity(matrix)
-    np.fill_diagonal(similarity, 0.0)
-    return similarity
-
-
-def similarity_matrix(infos: list[UnitInfo]) -> np.ndarray:
-    """Lemma TF-IDF cosine; between an English and an Indonesian unit, the cosine of their
-    :func:`bilingual_text` instead."""
-    similarity = _cosine([i.lemmas for i in infos])
-    english = np.array([i.english for i in infos], dtype=bool)
-    if english.any() and not english.all():
-        mixed = english[:, None] != english[None, :]
-        similarity = np.where(mixed, _cosine([i.bilingual for i in infos]), similarity)
-    return similarity
-
-
 # ---------------------------------------------------------------- per-document indexes
 
 
@@ -225,7 +201,7 @@ def relation_index(infos: list[UnitInfo]) -> RelationIndex:
 
 
 def _unit_vectors(texts: list[str]) -> csr_matrix | None:
-    """L2-normalised TF-IDF rows as :func:`_cosine` multiplies them; None where it gives zeros."""
+    """L2-normalised lemma TF-IDF rows, whose products are the cosines; None where there are none."""
     if len(texts) < 2 or not any(t.strip() for t in texts):
         return None
     try:
@@ -236,10 +212,9 @@ def _unit_vectors(texts: list[str]) -> csr_matrix | None:
 
 
 class PairSimilarity:
-    """:func:`similarity_matrix` for the pairs the rules ask about, never the whole matrix.
-
-    Each value is computed by the same sparse product, row by row, as the full matrix, so it
-    is bit for bit the value the matrix would hold; ``similarity[i, j]`` reads one."""
+    """Lemma TF-IDF cosine of the pairs the rules ask about, never the whole matrix; between an
+    English and an Indonesian unit, the cosine of their :func:`bilingual_text` instead.
+    ``similarity[i, j]`` reads one (the test compares them with the full matrix)."""
 
     def __init__(self, infos: list[UnitInfo]) -> None:
         self.english = np.array([i.english for i in infos], dtype=bool)

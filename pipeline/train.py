@@ -284,12 +284,13 @@ def case_support_pairs(case: GoldCase) -> tuple[list[dict[str, float]], list[boo
         infos = unit_infos(gold_labelled(case.gold_doc, case.gold))
         index = relation_index(infos)
         similarity = PairSimilarity(infos)
-        for i, info in enumerate(infos):
-            if info.unit.label not in ("claim", "evidence"):
-                continue
-            candidates = support_candidates(infos, i, index)
-            rows += candidate_rows(infos, similarity, i, candidates, index)
-            targets += [(info.unit.id, infos[j].unit.id) in gold_supports for j in candidates]
+        candidates = {i: support_candidates(infos, i, index) for i, info in enumerate(infos)
+                      if info.unit.label in ("claim", "evidence")}
+        # every pair's similarity in blocks of sources, not one sparse product per pair
+        similarity.prefetch([(i, j) for i, targets_of in candidates.items() for j in targets_of])
+        for i, targets_of in candidates.items():
+            rows += candidate_rows(infos, similarity, i, targets_of, index)
+            targets += [(infos[i].unit.id, infos[j].unit.id) in gold_supports for j in targets_of]
     case.support_pairs = (rows, targets)
     return case.support_pairs
 

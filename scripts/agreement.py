@@ -1,24 +1,11 @@
-"""Inter-annotator agreement on unit labels: Cohen's kappa, per document and pooled.
+"""Inter-annotator agreement on unit labels: Cohen's kappa, per document and pooled
+(what is compared and how: :mod:`pipeline.agreement`).
 
     python scripts/agreement.py                 # every doc with a second annotation
     python scripts/agreement.py DOC-ID [...]    # chosen documents
     python scripts/agreement.py --whole         # the whole theses (corpus/gold-whole/second/)
 
-A second annotation of a whole thesis covers some chapters only: the first
-annotation's units are then compared within the stretches of text the second
-covers (its units, joined where they lie less than ``REGION_GAP`` characters
-apart).  Besides the three-way kappa, each label gets a one-against-the-rest kappa.
-
-The first annotation is ``corpus/gold/<doc>.jsonl``, the second
-``corpus/gold/second/<doc>.jsonl``; both are loaded (and drift-checked) with
-:func:`pipeline.gold.load_gold` against ``$SHARED_DIR/corpus/<doc>.txt``
-(``SHARED_DIR`` defaults to ``../shared`` beside the repository).
-
-Units are paired one-to-one when their character overlap covers at least half
-of each unit (largest overlaps first).  A unit left without a partner is paired
-with ``none`` from the other annotator, so a unit one annotator skipped as a
-heading counts as a disagreement when the other labelled it claim or evidence.
-Kappa is computed over these pairs with the labels claim / evidence / none.
+The texts are read from ``$SHARED_DIR`` (default ``../shared`` beside the repository).
 """
 
 from __future__ import annotations
@@ -27,136 +14,24 @@ import argparse
 import json
 import os
 import sys
-from collections import Counter
-from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from pipeline.gold import LABELS, GoldDocument, GoldUnit, load_gold
+from pipeline.agreement import (
+    FIRST_DIR,
+    WHOLE_DIR,
+    agreement,
+    cohen_kappa,
+    pair_units,
+)
 
-FIRST_DIR = REPO / "corpus" / "gold"
-SECOND_DIR = FIRST_DIR / "second"
-WHOLE_DIR = REPO / "corpus" / "gold-whole"
-MIN_OVERLAP = 0.5
-REGION_GAP = 3000  # characters: a longer stretch without a second-annotation unit was not annotated
+__all__ = ["agreement", "cohen_kappa", "pair_units"]
 
 
 def shared_dir() -> Path:
     return Path(os.environ.get("SHARED_DIR", REPO.parent / "shared"))
-
-
-def _chars(unit: GoldUnit) -> set[int]:
-    return {i for start, end in unit.spans for i in range(start, end)}
-
-
-def pair_units(first: list[GoldUnit], second: list[GoldUnit]) -> list[tuple[str, str]]:
-    """Pair units by character overlap (>= half of both); unmatched units meet ``none``."""
-    chars_a = [_chars(u) for u in first]
-    chars_b = [_chars(u) for u in second]
-    candidates = []
-    for i, a in enumerate(chars_a):
-        for j, b in enumerate(chars_b):
-            shared = len(a & b)
-            if shared and shared >= MIN_OVERLAP * len(a) and shared >= MIN_OVERLAP * len(b):
-                candidates.append((shared, i, j))
-    used_a: set[int] = set()
-    used_b: set[int] = set()
-    pairs = []
-    for _, i, j in sorted(candidates, reverse=True):
-        if i in used_a or j in used_b:
-            continue
-        used_a.add(i)
-        used_b.add(j)
-        pairs.append((first[i].start, first[i].label, second[j].label))
-    pairs += [(u.start, u.label, "none") for i, u in enumerate(first) if i not in used_a]
-    pairs += [(u.start, "none", u.label) for j, u in enumerate(second) if j not in used_b]
-    return [(a, b) for _, a, b in sorted(pairs)]
-
-
-def covered(first: list[GoldUnit], second: list[GoldUnit], gap: int = REGION_GAP) -> list[GoldUnit]:
-    """The units of ``first`` inside the stretches of text that ``second`` annotated."""
-    regions: list[list[int]] = []
-    for unit in sorted(second, key=lambda u: u.start):
-        if regions and unit.start - regions[-1][1] < gap:
-            regions[-1][1] = max(regions[-1][1], unit.end)
-        else:
-            regions.append([unit.start, unit.end])
-    return [u for u in first if any(start <= u.start < end for start, end in regions)]
-
-
-def label_kappas(pairs: list[tuple[str, str]]) -> dict[str, float]:
-    """Per label, Cohen's kappa of "this label or not"."""
-    kappas = {}
-    for label in LABELS:
-        binary = [("yes" if a == label else "no", "yes" if b == label else "no") for a, b in pairs]
-        n = len(binary)
-        observed = sum(a == b for a, b in binary) / n
-        p_a = sum(a == "yes" for a, _ in binary) / n
-        p_b = sum(b == "yes" for _, b in binary) / n
-        expected = p_a * p_b + (1 - p_a) * (1 - p_b)
-        kappas[label] = 1.0 if expected == 1.0 else (observed - expected) / (1.0 - expected)
-    return kappas
-
-
-def cohen_kappa(pairs: list[tuple[str, str]]) -> float:
-    """Cohen's kappa for two raters over paired nominal labels (1.0 when both are constant and equal)."""
-    n = len(pairs)
-    if n == 0:
-        return float("nan")
-    observed = sum(a == b for a, b in pairs) / n
-    rater_a = Counter(a for a, _ in pairs)
-    rater_b = Counter(b for _, b in pairs)
-    expected = sum(rater_a[label] * rater_b[label] for label in LABELS) / (n * n)
-    if expected == 1.0:
-        return 1.0 if observed == 1.0 else 0.0
-    return (observed - expected) / (1.0 - expected)
-
-
-@dataclass
-class Agreement:
-    doc_id: str
-    pairs: list[tuple[str, str]] = field(default_factory=list)
-
-    @property
-    def kappa(self) -> float:
-        return cohen_kappa(self.pairs)
-
-    @property
-    def observed(self) -> float:
-        return sum(a == b for a, b in self.pairs) / len(self.pairs) if self.pairs else float("nan")
-
-    def as_dict(self) -> dict:
-        confusion = Counter(f"{a}/{b}" for a, b in self.pairs)
-        return {
-            "doc": self.doc_id,
-            "items": len(self.pairs),
-            "observed": round(self.observed, 3),
-            "kappa": round(self.kappa, 3),
-            "label_kappa": {label: round(k, 3) for label, k in label_kappas(self.pairs).items()},
-            "confusion": dict(sorted(confusion.items())),
-        }
-
-
-def load_pair(doc_id: str, whole: bool = False) -> tuple[GoldDocument, GoldDocument]:
-    first_dir, corpus = (WHOLE_DIR, "corpus-whole") if whole else (FIRST_DIR, "corpus")
-    text = (shared_dir() / corpus / f"{doc_id}.txt").read_text(encoding="utf-8")
-    return (
-        load_gold(first_dir / f"{doc_id}.jsonl", text),
-        load_gold(first_dir / "second" / f"{doc_id}.jsonl", text),
-    )
-
-
-def agreement(doc_ids: list[str], whole: bool = False) -> tuple[list[Agreement], Agreement]:
-    """Per-document agreements and the pooled one over all their unit pairs."""
-    per_doc = []
-    for doc_id in doc_ids:
-        first, second = load_pair(doc_id, whole)
-        first_units = covered(first.units, second.units) if whole else first.units
-        per_doc.append(Agreement(doc_id, pair_units(first_units, second.units)))
-    pooled = Agreement("POOLED", [p for a in per_doc for p in a.pairs])
-    return per_doc, pooled
 
 
 def main() -> None:
@@ -178,7 +53,7 @@ def main() -> None:
     doc_ids = [d for d in doc_ids if d not in missing]
     if not doc_ids:
         sys.exit(1)
-    per_doc, pooled = agreement(doc_ids, args.whole)
+    per_doc, pooled = agreement(doc_ids, shared_dir(), args.whole)
     rows = [a.as_dict() for a in [*per_doc, pooled]]
     if args.json:
         for row in rows:
