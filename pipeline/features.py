@@ -93,16 +93,26 @@ def phrase_regex(name: str) -> re.Pattern[str]:
 
 
 @cache
-def phrase_first_words(name: str) -> frozenset[str] | None:
-    """The first word of every term of a list, or None when a term opens with a
-    non-alphanumeric character (its first word is then not bounded)."""
-    firsts = set()
+def phrase_word_sets(name: str) -> dict[str, tuple[frozenset[str], ...]] | None:
+    """The words of each term of a list, keyed by the term's first word; None when a
+    term opens with a non-alphanumeric character (its first word is then not bounded).
+    A term can only match a sentence holding every one of its words."""
+    by_first: dict[str, list[frozenset[str]]] = {}
     for term in load_terms(name):
-        match = WORD_RUN_RE.match(term.lower())
-        if not term[0].isalnum() or match is None:
+        words = WORD_RUN_RE.findall(term.lower())
+        if not term[0].isalnum() or not words:
             return None
-        firsts.add(match.group())
-    return frozenset(firsts)
+        by_first.setdefault(words[0], []).append(frozenset(words))
+    return {first: tuple(sets) for first, sets in by_first.items()}
+
+
+def may_match(name: str, words: set[str]) -> bool:
+    """False when no term of list ``name`` can occur in a sentence made of ``words``
+    (its lower-cased word runs): the list's regular expressions need not run."""
+    word_sets = phrase_word_sets(name)
+    if word_sets is None:
+        return True
+    return any(term_words <= words for first in words & word_sets.keys() for term_words in word_sets[first])
 
 
 @cache
@@ -362,12 +372,15 @@ def text_features(text: str, tokens: list[Token]) -> dict[str, float]:
     features: dict[str, float] = {}
     stripped = LEADING_JUNK_RE.sub("", text.strip())
     lowered = text.lower()
-    # a list none of whose first words is a word of the sentence cannot match it (exact only
+    # a list with no term whose words are all in the sentence cannot match it (exact only
     # when lower-casing keeps every character one character, as it does in Indonesian)
     words = set(WORD_RUN_RE.findall(lowered)) if len(lowered) == len(text) else None
+
+    def absent(name: str) -> bool:
+        return words is not None and not may_match(name, words)
+
     for name, stem in PHRASE_LISTS.items():
-        first_words = phrase_first_words(name)
-        if words is not None and first_words is not None and words.isdisjoint(first_words):
+        if absent(name):
             continue
         hits = len(phrase_regex(name).findall(text))
         if hits:
@@ -380,8 +393,9 @@ def text_features(text: str, tokens: list[Token]) -> dict[str, float]:
     years = YEAR_RE.findall(text)
     lowered = text.lower()
     months = phrase_regex("months")
-    date_hits = sum(1 for m in months.finditer(text) if re.match(r"\s*\d{4}", text[m.end():m.end() + 6])
-                    or re.search(r"\d{1,2}\s*$", text[max(0, m.start() - 4):m.start()]))
+    date_hits = 0 if absent("months") else sum(
+        1 for m in months.finditer(text) if re.match(r"\s*\d{4}", text[m.end():m.end() + 6])
+        or re.search(r"\d{1,2}\s*$", text[max(0, m.start() - 4):m.start()]))
     plain_numbers = len(numbers) - len(years)
     features["numbers"] = float(max(plain_numbers, 0))
     features["years"] = float(len(years))
@@ -390,10 +404,12 @@ def text_features(text: str, tokens: list[Token]) -> dict[str, float]:
     if re.search(r"\d\s*(%|persen\b|per\s*cent|percent)", lowered):
         features["percent"] = 1.0
     currency = phrase_regex("currency")
-    if any(NUMBER_RE.search(text[max(0, m.start() - 12):m.end() + 16]) for m in currency.finditer(text)):
+    if not absent("currency") and any(NUMBER_RE.search(text[max(0, m.start() - 12):m.end() + 16])
+                                      for m in currency.finditer(text)):
         features["currency"] = 1.0
     measures = phrase_regex("statistic_cues")
-    if any(NUMBER_RE.search(text[max(0, m.start() - 14):m.start()]) for m in measures.finditer(text)):
+    if not absent("statistic_cues") and any(NUMBER_RE.search(text[max(0, m.start() - 14):m.start()])
+                                            for m in measures.finditer(text)):
         features["measure"] = 1.0
     quoted = sum(len(m.group(1)) for m in QUOTED_RE.finditer(text))
     if quoted:

@@ -367,6 +367,7 @@ def label_units(doc: Document, model: ArgumentModel | None = None, rules_only: b
     if model is None and not rules_only:
         raise ModelsMissing("units: no argument model given (build the stage through pipeline.Pipeline, "
                             "or pass rules_only=True for the rules baseline)")
+    rows = None
     if model is None or rules_only:
         probabilities = [rule_decision(v.features).probabilities for v in views]
         producer = RULES_PRODUCER
@@ -388,14 +389,13 @@ def label_units(doc: Document, model: ArgumentModel | None = None, rules_only: b
         unit.major = False
         unit.attribution = rule_attribution(view.features) if unit.label == "claim" else None
         unit.kind = rule_kind(view.features) if unit.label == "evidence" else None
-    if model is not None and not rules_only:
-        _attributes_from_model(model, views)
+    if model is not None and rows is not None:
+        _attributes_from_model(model, views, rows)
     _mark_major(model if not rules_only else None, views)
     return doc
 
 
-def _attributes_from_model(model: ArgumentModel, views: list[UnitView]) -> None:
-    rows = feature_rows(views)
+def _attributes_from_model(model: ArgumentModel, views: list[UnitView], rows: np.ndarray) -> None:
     claims = [i for i, v in enumerate(views) if v.unit.label == "claim"]
     evidence = [i for i, v in enumerate(views) if v.unit.label == "evidence"]
     if model.attribution is not None and claims:

@@ -89,6 +89,7 @@ SPACY_LOOKUPS = "spacy-lookups-data==1.0.5"
 POS_STEPS = int(os.environ.get("POS_STEPS", "1500"))
 POS_GSD_STEPS = int(os.environ.get("POS_GSD_STEPS", "500"))
 DEPPARSE_STEPS = int(os.environ.get("DEPPARSE_STEPS", "1500"))
+DEPPARSE_GSD_STEPS = int(os.environ.get("DEPPARSE_GSD_STEPS", "3000"))
 # Wall-clock caps (minutes) so the whole chain fits ~100 minutes on 2 cores.
 LIMITS = {
     "tokenize": float(os.environ.get("TOKENIZE_MAX_MIN", "25")),
@@ -100,6 +101,7 @@ LIMITS = {
     "pos2": float(os.environ.get("POS2_MAX_MIN", "55")),
     "pos_gsd": float(os.environ.get("POS_GSD_MAX_MIN", "30")),
     "depparse": float(os.environ.get("DEPPARSE_MAX_MIN", "40")),
+    "depparse_gsd": float(os.environ.get("DEPPARSE_GSD_MAX_MIN", "150")),
 }
 _TIMES_LOCK = threading.Lock()
 
@@ -656,6 +658,86 @@ def depparse() -> None:
          "--max_steps", str(DEPPARSE_STEPS), "--eval_interval", "100"], "depparse", LIMITS["depparse"])
 
 
+# Stanza's parser builds its vocabularies from the new training data even with
+# --continue_from (and when it resumes a checkpoint), so words new to the loaded
+# model index past its embeddings; this wrapper keeps the loaded model's
+# vocabularies (new words map to UNK; the character model still reads them).
+PARSER_CONTINUE = """
+import sys
+import torch
+import stanza.models.parser as ps
+from stanza.models.depparse.data import Dataset
+from stanza.models.pos.vocab import MultiVocab
+saved = torch.load(sys.argv[1], map_location='cpu', weights_only=False)
+vocab = MultiVocab.load_state_dict(saved['vocab'])
+Dataset.init_vocab = lambda self, data: vocab
+ps.main(sys.argv[2:])
+"""
+
+
+def retag(sents: list[str], model_dir: Path) -> list[str]:
+    """The sentences with LEMMA, UPOS, XPOS and FEATS predicted by the models in
+    MODEL_DIR from the gold words, HEAD and DEPREL kept: the parser then learns
+    from the tags it is given at run time (and the 2017 file, which has no
+    lemmas, XPOS or features, gets them)."""
+    import stanza
+
+    nlp = stanza.Pipeline("id", dir=str(model_dir), resources_filepath=str(model_dir / "resources.json"),
+                          processors={"tokenize": "argmap", "pos": "argmap", "lemma": "argmap"},
+                          tokenize_pretokenized=True, download_method=None, logging_level="WARN",
+                          tokenize_model_path=str(model_dir / "tokenize.pt"),
+                          pos_model_path=str(model_dir / "pos.pt"), pos_pretrain_path=None,
+                          lemma_model_path=str(model_dir / "lemma.pt"))
+    rows = [[r for r in _rows(s)[1] if r[0].isdigit()] for s in sents]
+    tagged = nlp([[r[1] for r in word_rows] for word_rows in rows]).sentences
+    out = []
+    for sent, word_rows, pred in zip(sents, rows, tagged):
+        by_id = {r[0]: w for r, w in zip(word_rows, pred.words)}
+        lines = []
+        for line in sent.split("\n"):
+            cols = line.split("\t")
+            if len(cols) == 10 and cols[0] in by_id:
+                w = by_id[cols[0]]
+                cols[2:6] = [(w.lemma or "_").lower(), w.upos or "_", w.xpos or "_", w.feats or "_"]
+            lines.append("\t".join(cols))
+        out.append("\n".join(lines))
+    return out
+
+
+def depparse_gsd() -> None:
+    """Continue the shipped parser (or the `depparse` step's) on GSD dev, CSUI
+    train, PUD and the 2017 GSD train file, all retagged with the shipped tagger
+    and lemmatizer (``retag``), dev = CSUI test retagged the same way.  Stanza's
+    parser keeps a checkpoint with its optimizer in STANZA_WORK, so a stopped
+    run resumes where it was when this step runs again."""
+    ud = ud_dir()
+    if not use_legacy():
+        print("depparse_gsd: no legacy GSD train file; skipped", flush=True)
+        return
+    save = SAVE / "depparse_gsd"
+    save.mkdir(parents=True, exist_ok=True)
+    data = BUILD / "parser"
+    train, dev = data / "train_retagged.conllu", data / "dev_retagged.conllu"
+    if not (train.exists() and dev.exists()):
+        sents = [*read_sents(ud / "id_gsd-ud-dev.conllu"), *read_sents(ud / "id_csui-ud-train.conllu"),
+                 *read_sents(ud / "id_pud-ud-test.conllu"),
+                 # 2017 reduplication ("kota - kota", compound:plur) is one word today
+                 *(x for x in read_sents(ud / LEGACY) if "\tcompound:plur\t" not in x)]
+        write(train, retag(sents, MODEL_DIR))
+        write(dev, retag(read_sents(ud / "id_csui-ud-test.conllu"), MODEL_DIR))
+    start = save / "start.pt"
+    if not start.exists():
+        shutil.copy2(find_model("depparse") or MODEL_DIR / SHIPPED["depparse"], start)
+    run([sys.executable, "-c", PARSER_CONTINUE, str(start), "--mode", "train", "--lang", "id",
+         "--shorthand", SHORT, "--train_file", str(train),
+         "--eval_file", str(dev), "--output_file", str(BUILD / "depparse_gsd_dev.pred.conllu"),
+         "--no_pretrain", "--save_dir", str(save), "--save_name", "continued.pt",
+         "--continue_from", str(start),
+         "--batch_size", "1500", "--hidden_dim", "200", "--char_hidden_dim", "100",
+         "--deep_biaff_hidden_dim", "200", "--num_layers", "2",
+         "--max_steps", str(DEPPARSE_GSD_STEPS), "--eval_interval", "100"], "depparse_gsd", LIMITS["depparse_gsd"])
+
+
 def find_model(kind: str) -> Path | None:
     cands = sorted((SAVE / kind).glob("*.pt")) if (SAVE / kind).exists() else []
     cands = [c for c in cands if "checkpoint" not in c.name]
@@ -671,6 +753,8 @@ def install(kinds: list[str] | None = None) -> None:
         if kind == "pos" and (LOGS / "pos2.log").exists() and (
                 tagger_best_dev(LOGS / "pos2.log") > tagger_best_dev(LOGS / "pos.log")):
             src = find_model("pos2")
+        if kind == "depparse" and (SAVE / "depparse_gsd" / "continued.pt").exists():
+            src = SAVE / "depparse_gsd" / "continued.pt"
         if kind == "pos" and (SAVE / "pos_gsd" / "continued.pt").exists():
             src = SAVE / "pos_gsd" / "continued.pt"
         if src is None:
@@ -756,11 +840,11 @@ def evaluate(model_dir: Path = MODEL_DIR) -> dict[str, float]:
 
 
 STEPS = {"tokenize": tokenize, "tokenize_more": tokenize_more, "tokenize_gsd": tokenize_gsd, "mwt": mwt, "lemma": lemma, "pos": pos, "pos2": pos2,
-         "pos_gsd": pos_gsd, "depparse": depparse}
+         "pos_gsd": pos_gsd, "depparse": depparse, "depparse_gsd": depparse_gsd}
 
 
 # continuation steps and the shipped model they replace
-CONTINUES = {"tokenize_gsd": "tokenize", "pos_gsd": "pos", "pos2": "pos"}
+CONTINUES = {"tokenize_gsd": "tokenize", "pos_gsd": "pos", "pos2": "pos", "depparse_gsd": "depparse"}
 
 
 def lane(names: list[str]) -> None:

@@ -71,6 +71,22 @@ def test_seed_statistic_sentence_features(seed: Document) -> None:
 
 
 @needs_shared
+def test_word_prefilter_skips_lists_without_changing_features(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A word list runs its regular expressions only when all the words of one of its terms
+    are in the sentence; over the shared documents the features are those of running all."""
+    from pipeline import features
+
+    texts = [text for path in sorted((SHARED / "corpus").glob("*.txt"))[:12]
+             for text in path.read_text(encoding="utf-8").split(". ")]
+    assert features.may_match("discourse_conclusion", {"oleh", "karena", "itu", "kami"})
+    assert not features.may_match("discourse_conclusion", {"oleh", "karena"})  # only "oleh karena itu" starts so
+    filtered = [text_features(text, []) for text in texts]
+    monkeypatch.setattr(features, "may_match", lambda name, words: True)
+    assert [text_features(text, []) for text in texts] == filtered
+    assert sum("conclusion" in f for f in filtered) >= 5
+
+
+@needs_shared
 def test_english_abstract_is_detected_and_purpose_is_none_by_rules(seed: Document) -> None:
     view = view_of(seed, "This research describes")
     assert view.english
