@@ -251,7 +251,7 @@ class Rendered:
     """One document's output files as text, before anything is written."""
 
     graph: str  # the JSONL, written to job.output
-    text_path: str  # what the graph's offsets refer to
+    text_file: str  # the file the graph's offsets refer to
     text: str | None  # the extracted text (.pdf/.docx), written to text_path; None for .txt/.md
 
 
@@ -278,7 +278,7 @@ def render(job: Job, pipeline: Pipeline, version: str, models: dict[str, str],
         outcome.stage, outcome.reason = "pipeline", one_line(f"{type(error).__name__}: {error}")
         return outcome, None
     try:
-        text_path, write_text = text_path_for(doc, job.output)
+        text_path, text_file, write_text = text_path_for(doc, job.output)
         records = graph_records(doc, text_path, version, models)
         graph = "".join(dumps(record) + "\n" for record in records)
     except GraphError as error:
@@ -288,7 +288,7 @@ def render(job: Job, pipeline: Pipeline, version: str, models: dict[str, str],
         outcome.stage, outcome.reason = "graph", one_line(f"{type(error).__name__}: {error}")
         return outcome, None
     outcome.status, outcome.counts = "ok", records[0]["counts"]
-    return outcome, Rendered(graph=graph, text_path=text_path, text=doc.text if write_text else None)
+    return outcome, Rendered(graph=graph, text_file=str(text_file), text=doc.text if write_text else None)
 
 
 def write_rendered(outcome: Outcome, rendered: Rendered) -> None:
@@ -299,7 +299,7 @@ def write_rendered(outcome: Outcome, rendered: Rendered) -> None:
 
     try:
         if rendered.text is not None:
-            atomic_write_text(Path(rendered.text_path), rendered.text)
+            atomic_write_text(Path(rendered.text_file), rendered.text)
         atomic_write_text(outcome.job.output, rendered.graph)
     except OSError as error:
         outcome.status, outcome.counts = "failed", None
@@ -518,6 +518,13 @@ class BatchProgress:
                             outcomes=[done[job.doc_id] for job in self.jobs if job.doc_id in done])
 
 
+def _file_size(job: Job) -> int:
+    try:
+        return job.path.stat().st_size
+    except OSError:
+        return 0
+
+
 def _run_pool(todo: list[Job], jobs: int, threads: int, report: Any) -> None:
     """Run ``todo`` on ``jobs`` worker processes forked from this one (which holds
     the built pipeline, so no worker loads a model).
@@ -526,7 +533,8 @@ def _run_pool(todo: list[Job], jobs: int, threads: int, report: Any) -> None:
     memory, a crash in native code) the documents that may have killed it are
     known: each is then retried alone on a fresh pool, and a document that
     kills a worker on its own is reported as failed."""
-    queue = list(todo)
+    # largest files first: a long thesis started last would leave the other workers idle
+    queue = sorted(todo, key=_file_size, reverse=True)
     suspects: list[Job] = []
     while queue or suspects:
         workers = min(jobs, len(queue) + len(suspects))

@@ -3,6 +3,7 @@ so a run without them fails loudly instead of skipping half the suite."""
 
 from __future__ import annotations
 
+import json
 import os
 from pathlib import Path
 
@@ -70,3 +71,12 @@ def write_gold_graph(doc_id: str, out_dir: Path) -> Path:
 def seed_graph(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The seed's gold-labelled graph, alone in its output folder."""
     return write_gold_graph("000_b7960c56fa7a1039", tmp_path_factory.mktemp("seed_graph"))
+
+
+def without_text_path(graph: bytes) -> bytes:
+    """A graph file's bytes with ``document.text_path`` (written from the output folder,
+    so it differs between two folders) taken out of its first record."""
+    first, rest = graph.split(b"\n", 1)
+    document = json.loads(first)
+    document.pop("text_path")
+    return json.dumps(document, ensure_ascii=False).encode("utf-8") + b"\n" + rest

@@ -159,7 +159,7 @@ def test_binary_junk_named_txt(bad_batch: dict) -> None:
 def test_pdf_and_docx_text_is_written_beside_the_graph(bad_batch: dict, name: str) -> None:
     entry = success(bad_batch, name)
     graph = read_graph(entry["output"])
-    assert graph.document.text_path == str(Path(entry["output"]).with_suffix(".txt"))
+    assert graph.document.text_path == Path(entry["output"]).with_suffix(".txt").name
     assert "patroli bersama" in graph.text()
 
 

@@ -55,12 +55,19 @@ def elements(markup: str) -> Elements:
 
 
 @pytest.fixture(scope="module")
-def report(seed_graph: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The report of a folder holding the seed and two excerpts (gold-labelled graphs)."""
-    out_dir = seed_graph.parent
-    for doc_id in OTHERS:
-        if not (out_dir / f"{doc_id}.jsonl").exists():
-            write_gold_graph(doc_id, out_dir)
+def graphs_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A folder holding the seed and two excerpts (gold-labelled graphs); the session's
+    seed_graph folder stays the seed's alone."""
+    out_dir = tmp_path_factory.mktemp("graphs")
+    for doc_id in (SEED, *OTHERS):
+        write_gold_graph(doc_id, out_dir)
+    return out_dir
+
+
+@pytest.fixture(scope="module")
+def report(graphs_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The report of graphs_dir."""
+    out_dir = graphs_dir
     report_dir = tmp_path_factory.mktemp("report")
     pages = write_report(out_dir, report_dir)
     assert sorted(page.name for page in pages) == sorted(
@@ -129,10 +136,10 @@ def run_browser(profile: Path, *arguments: str) -> str:
     return result.stdout
 
 
-def test_report_renders_in_headless_chromium(report: Path, seed_graph: Path, tmp_path: Path) -> None:
+def test_report_renders_in_headless_chromium(report: Path, graphs_dir: Path, tmp_path: Path) -> None:
     """Every page opened in the browser; the counts its script finds in the rendered DOM
     are the graph's; the seed's screenshot is far from blank."""
-    graphs = {path.stem: read_graph(path) for path in seed_graph.parent.glob("*.jsonl")}
+    graphs = {path.stem: read_graph(path) for path in graphs_dir.glob("*.jsonl")}
     for page in sorted(report.glob("*.html")):
         dom = elements(run_browser(tmp_path / "profile", "--dump-dom", page.as_uri()))
         if page.stem in graphs:

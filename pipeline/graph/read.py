@@ -67,9 +67,11 @@ class Graph:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
     def text(self) -> str:
-        """The text the offsets refer to (``text_path`` as written, else beside the file)."""
-        candidates = [Path(self.document.text_path)]
-        candidates.append(self.path.parent / Path(self.document.text_path).name)
+        """The text the offsets refer to: ``text_path`` from the graph's folder (as the
+        writer records it), else from the current folder (graphs written before it did),
+        else a file of that name beside the graph."""
+        recorded = Path(self.document.text_path)
+        candidates = [self.path.parent / recorded, recorded, self.path.parent / recorded.name]
         for candidate in candidates:
             if candidate.is_file():
                 # decoded exactly as ingest decoded it, so the offsets fit

@@ -89,16 +89,24 @@ def _jsonable(value: Any) -> Any:
     return str(value)
 
 
-def text_path_for(doc: Document, out_path: Path) -> tuple[str, bool]:
-    """Where the text the offsets refer to lives, and whether the writer must write it.
+def text_path_for(doc: Document, out_path: Path) -> tuple[str, Path, bool]:
+    """Where the text the offsets refer to lives: the path as the graph records it
+    (relative to the graph's folder, so the graph can be opened from anywhere), the
+    file itself, and whether the writer must write it.
 
     A .txt/.md input is its own text (ingest decodes it without changing a
     character); any other input's extracted text goes to ``<doc-id>.txt``
     beside the JSONL.
     """
     if doc.media_type in TEXT_MEDIA_TYPES and doc.text_path:
-        return doc.text_path, False
-    return str(out_path.with_suffix(".txt")), True
+        text_file, write = Path(doc.text_path), False
+    else:
+        text_file, write = out_path.with_suffix(".txt"), True
+    try:
+        recorded = os.path.relpath(os.path.abspath(text_file), os.path.abspath(out_path.parent))
+    except ValueError:  # another drive (Windows): no relative path exists
+        recorded = os.path.abspath(text_file)
+    return Path(recorded).as_posix(), text_file, write
 
 
 def counts(doc: Document) -> dict[str, int]:
@@ -346,11 +354,11 @@ def write_graph(
     """Write ``doc`` to ``out_path`` (and its extracted text beside it when the
     input was not plain text); returns the records written."""
     out_path = Path(out_path)
-    text_path, write_text = text_path_for(doc, out_path)
+    text_path, text_file, write_text = text_path_for(doc, out_path)
     records = graph_records(doc, text_path, pipeline_version, model_versions)
     content = "".join(dumps(record) + "\n" for record in records)
     if write_text:
-        atomic_write_text(Path(text_path), doc.text)
+        atomic_write_text(text_file, doc.text)
     atomic_write_text(out_path, content)
     return records
 
