@@ -706,14 +706,12 @@ def retag(sents: list[str], model_dir: Path) -> list[str]:
 
 def depparse_gsd() -> None:
     """Continue the shipped parser (or the `depparse` step's) on GSD dev, CSUI
-    train, PUD and the 2017 GSD train file, all retagged with the shipped tagger
+    train, PUD and (unless PARSER_LEGACY=0) the 2017 GSD train file, all retagged with the shipped tagger
     and lemmatizer (``retag``), dev = CSUI test retagged the same way.  Stanza's
     parser keeps a checkpoint with its optimizer in STANZA_WORK, so a stopped
     run resumes where it was when this step runs again."""
     ud = ud_dir()
-    if not use_legacy():
-        print("depparse_gsd: no legacy GSD train file; skipped", flush=True)
-        return
+    legacy = use_legacy() and os.environ.get("PARSER_LEGACY", "1") != "0"
     save = SAVE / "depparse_gsd"
     save.mkdir(parents=True, exist_ok=True)
     data = BUILD / "parser"
@@ -722,7 +720,7 @@ def depparse_gsd() -> None:
         sents = [*read_sents(ud / "id_gsd-ud-dev.conllu"), *read_sents(ud / "id_csui-ud-train.conllu"),
                  *read_sents(ud / "id_pud-ud-test.conllu"),
                  # 2017 reduplication ("kota - kota", compound:plur) is one word today
-                 *(x for x in read_sents(ud / LEGACY) if "\tcompound:plur\t" not in x)]
+                 *(x for x in (read_sents(ud / LEGACY) if legacy else []) if "\tcompound:plur\t" not in x)]
         write(train, retag(sents, MODEL_DIR))
         write(dev, retag(read_sents(ud / "id_csui-ud-test.conllu"), MODEL_DIR))
     start = save / "start.pt"
