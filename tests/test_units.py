@@ -152,6 +152,25 @@ def test_rules_only_is_asked_for(seed: Document) -> None:
     assert by_check["Pihak kepolisian di "].label == "evidence"
 
 
+@needs_shared
+@needs_model
+def test_rule_majors_need_the_model_not_to_disagree(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A conclusion claim the rule proposes stays minor when the major model gives it less
+    than RULE_MAJOR_FLOOR: on the seed two such claims drop, and the gold majors found stay."""
+    model = units_stage.load_model()
+    gold = load_gold(ROOT / "corpus" / "gold" / f"{SEED}.jsonl", seed_document().text)
+    gold_majors = {(g.start, g.end) for g in gold.units if g.major}
+
+    def majors() -> set[tuple[int, int]]:
+        return {(u.start, u.end) for u in units_stage.label_units(seed_document(), model=model).units if u.major}
+
+    with_floor = majors()
+    monkeypatch.setattr(units_stage, "RULE_MAJOR_FLOOR", 0.0)
+    without_floor = majors()
+    assert with_floor < without_floor and len(without_floor - with_floor) == 2
+    assert with_floor & gold_majors == without_floor & gold_majors and len(with_floor & gold_majors) == 4
+
+
 @needs_model
 def test_trained_model_on_a_document_it_was_not_trained_on() -> None:
     """corpus/contoh_diplomasi_maritim.txt is our own sample article, in no training set."""
