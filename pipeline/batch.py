@@ -29,6 +29,7 @@ from pipeline.models import file_sha256
 
 if TYPE_CHECKING:
     from pipeline.language import Pipeline
+    from pipeline.model import Document
 
 SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 RESERVED_IDS = ("index", "errors")
@@ -260,35 +261,77 @@ def render(job: Job, pipeline: Pipeline, version: str, models: dict[str, str],
     """Run ``pipeline`` on one document and render its graph, writing nothing;
     ``read_from`` is a copy of ``job.path``'s bytes when the file itself is elsewhere
     (a Dask worker).  The outcome is 'ok' with the rendering, or 'failed' naming the stage."""
-    from pipeline.graph import GraphError, graph_records
-    from pipeline.graph.write import dumps, text_path_for
-    from pipeline.language import StageError, one_line
+    from pipeline.language import StageError
 
     outcome = Outcome(job=job, status="failed", started=time.time(), worker=os.getpid())
     try:
-        doc = pipeline.process_file(read_from or job.path, job.doc_id)
-        doc.sha256 = job.sha256  # the input file's bytes: what resuming compares
-        doc.source_path = str(job.path)
-        if doc.text_path:  # a .txt/.md input is its own text
-            doc.text_path = str(job.path)
+        doc: Document | StageError = pipeline.process_file(read_from or job.path, job.doc_id)
     except StageError as error:
-        outcome.stage, outcome.reason = error.stage, one_line(error.reason)
-        return outcome, None
+        doc = error
     except Exception as error:  # noqa: BLE001 - one bad document must not stop a batch
-        outcome.stage, outcome.reason = "pipeline", one_line(f"{type(error).__name__}: {error}")
-        return outcome, None
+        outcome.stage, outcome.reason = "pipeline", f"{type(error).__name__}: {error}"
+        return _one_line(outcome), None
+    return finish(outcome, doc, version, models)
+
+
+def render_group(jobs: list[Job], pipeline: Pipeline, version: str, models: dict[str, str]
+                 ) -> list[tuple[Outcome, Rendered | None]]:
+    """:func:`render` for several documents at once: each is read, then the stages run over
+    them together (``Pipeline.pipe``: one Stanza call for all their paragraphs, which is
+    faster for short documents); a document that fails fails alone."""
+    from pipeline.language import StageError
+
+    started = time.time()
+    results: list[Document | StageError] = []
+    for job in jobs:
+        try:
+            results.append(pipeline.read(job.path, job.doc_id))
+        except StageError as error:
+            results.append(error)
+    readable = [k for k, item in enumerate(results) if not isinstance(item, StageError)]
+    try:
+        for k, processed in zip(readable, pipeline.pipe([results[k] for k in readable]), strict=True):
+            results[k] = processed
+    except Exception:  # noqa: BLE001 - pipe itself failing: each document alone finds which
+        return [render(job, pipeline, version, models) for job in jobs]
+    return [finish(Outcome(job=job, status="failed", started=started, worker=os.getpid()), item,
+                   version, models) for job, item in zip(jobs, results, strict=True)]
+
+
+def finish(outcome: Outcome, doc: Document | Exception, version: str, models: dict[str, str]
+           ) -> tuple[Outcome, Rendered | None]:
+    """The graph of a processed document, or the outcome of the stage error that stopped it."""
+    from pipeline.graph import GraphError, graph_records
+    from pipeline.graph.write import dumps, text_path_for
+    from pipeline.language import StageError
+
+    job = outcome.job
+    if isinstance(doc, StageError):
+        outcome.stage, outcome.reason = doc.stage, doc.reason
+        return _one_line(outcome), None
+    doc.sha256 = job.sha256  # the input file's bytes: what resuming compares
+    doc.source_path = str(job.path)
+    if doc.text_path:  # a .txt/.md input is its own text
+        doc.text_path = str(job.path)
     try:
         text_path, text_file, write_text = text_path_for(doc, job.output)
         records = graph_records(doc, text_path, version, models)
         graph = "".join(dumps(record) + "\n" for record in records)
     except GraphError as error:
-        outcome.stage, outcome.reason = "graph", one_line(error)
-        return outcome, None
+        outcome.stage, outcome.reason = "graph", str(error)
+        return _one_line(outcome), None
     except Exception as error:  # noqa: BLE001
-        outcome.stage, outcome.reason = "graph", one_line(f"{type(error).__name__}: {error}")
-        return outcome, None
+        outcome.stage, outcome.reason = "graph", f"{type(error).__name__}: {error}"
+        return _one_line(outcome), None
     outcome.status, outcome.counts = "ok", records[0]["counts"]
     return outcome, Rendered(graph=graph, text_file=str(text_file), text=doc.text if write_text else None)
+
+
+def _one_line(outcome: Outcome) -> Outcome:
+    from pipeline.language import one_line
+
+    outcome.reason = one_line(outcome.reason)
+    return outcome
 
 
 def write_rendered(outcome: Outcome, rendered: Rendered) -> None:
@@ -321,6 +364,45 @@ def _process(job: Job) -> Outcome:
     if rendered is not None:
         write_rendered(outcome, rendered)
     return measure(outcome)
+
+
+def _process_group(jobs: list[Job]) -> list[Outcome]:
+    if len(jobs) == 1:
+        return [_process(jobs[0])]
+    outcomes = []
+    for outcome, rendered in render_group(jobs, _WORKER["pipeline"], _WORKER["version"], _WORKER["models"]):
+        if rendered is not None:
+            write_rendered(outcome, rendered)
+        outcomes.append(measure(outcome))
+    return outcomes
+
+
+# short documents go through the stages together, up to this many bytes or documents a group
+GROUP_FILE_BYTES = 16_000  # a larger file runs alone
+GROUP_BYTES = 48_000
+GROUP_DOCUMENTS = 16
+
+
+def job_groups(todo: list[Job]) -> list[list[Job]]:
+    """The jobs in groups for :func:`_process_group`, largest first (a long thesis started
+    last would leave the other workers idle): each file over GROUP_FILE_BYTES alone, the
+    others packed in batch order up to GROUP_BYTES and GROUP_DOCUMENTS."""
+    groups: list[list[Job]] = []
+    current: list[Job] = []
+    current_bytes = 0
+    for job in todo:
+        size = _file_size(job)
+        if size > GROUP_FILE_BYTES or job.path.suffix.lower() not in (".txt", ".md"):
+            groups.append([job])
+            continue
+        if current and (current_bytes + size > GROUP_BYTES or len(current) == GROUP_DOCUMENTS):
+            groups.append(current)
+            current, current_bytes = [], 0
+        current.append(job)
+        current_bytes += size
+    if current:
+        groups.append(current)
+    return sorted(groups, key=lambda group: sum(map(_file_size, group)), reverse=True)
 
 
 # ---------------------------------------------------------------------------
@@ -425,8 +507,9 @@ def run_batch(
         if todo:
             _prepare_worker(config, version, models, threads)
         if jobs <= 1 or len(todo) <= 1:
-            for job in todo:
-                run.report(_process(job))
+            for group in job_groups(todo):
+                for outcome in _process_group(group):
+                    run.report(outcome)
         else:
             _run_pool(todo, jobs, threads, run.report)
     return run.summary(jobs, time.perf_counter() - clock)
@@ -527,14 +610,13 @@ def _file_size(job: Job) -> int:
 
 def _run_pool(todo: list[Job], jobs: int, threads: int, report: Any) -> None:
     """Run ``todo`` on ``jobs`` worker processes forked from this one (which holds
-    the built pipeline, so no worker loads a model).
+    the built pipeline, so no worker loads a model), in :func:`job_groups`.
 
-    At most ``jobs`` documents are in flight, so when a worker dies (out of
+    At most ``jobs`` groups are in flight, so when a worker dies (out of
     memory, a crash in native code) the documents that may have killed it are
     known: each is then retried alone on a fresh pool, and a document that
     kills a worker on its own is reported as failed."""
-    # largest files first: a long thesis started last would leave the other workers idle
-    queue = sorted(todo, key=_file_size, reverse=True)
+    queue = job_groups(todo)
     suspects: list[Job] = []
     while queue or suspects:
         workers = min(jobs, len(queue) + len(suspects))
@@ -542,31 +624,33 @@ def _run_pool(todo: list[Job], jobs: int, threads: int, report: Any) -> None:
             max_workers=workers, mp_context=get_context("fork"), initializer=_set_threads,
             initargs=(threads,),
         )
-        in_flight: dict[Future[Outcome], Job] = {}
+        in_flight: dict[Future[list[Outcome]], list[Job]] = {}
         crashed: list[Job] = []
         try:
             while (queue or suspects or in_flight) and not crashed:
                 if suspects:
                     if not in_flight:
-                        job = suspects.pop(0)
-                        in_flight[pool.submit(_process, job)] = job
+                        group = [suspects.pop(0)]
+                        in_flight[pool.submit(_process_group, group)] = group
                 else:
                     while queue and len(in_flight) < workers:
-                        job = queue.pop(0)
-                        in_flight[pool.submit(_process, job)] = job
+                        group = queue.pop(0)
+                        in_flight[pool.submit(_process_group, group)] = group
                 completed, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in completed:
-                    job = in_flight.pop(future)
+                    group = in_flight.pop(future)
                     try:
-                        outcome = future.result()
+                        outcomes = future.result()
                     except BrokenProcessPool:
-                        crashed.append(job)
+                        crashed += group
                     except Exception as error:  # noqa: BLE001 - e.g. a result that cannot be sent back
-                        report(Outcome(job=job, status="failed", stage="worker",
-                                       reason=f"{type(error).__name__}: {error}"))
+                        for job in group:
+                            report(Outcome(job=job, status="failed", stage="worker",
+                                           reason=f"{type(error).__name__}: {error}"))
                     else:
-                        report(outcome)
-            crashed += in_flight.values()
+                        for outcome in outcomes:
+                            report(outcome)
+            crashed += [job for group in in_flight.values() for job in group]
         finally:
             pool.shutdown(wait=not crashed, cancel_futures=True)
         if len(crashed) == 1:
