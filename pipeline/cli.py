@@ -60,7 +60,9 @@ resuming:
 progress:
   On a terminal, a progress bar on stderr shows documents done, documents/s and
   the time left; a summary line follows (-q hides both). With -j N, N worker
-  processes each load the models once and take documents as they finish.
+  processes share the models the main process loaded once and take documents
+  as they finish: the largest first, and short .txt/.md files (under 16 kB) in
+  groups of up to 16 that go through Stanza in one call.
 
 on a Dask cluster (--scheduler):
   --scheduler tcp://HOST:8786 sends the documents to a running dask.distributed
