@@ -182,8 +182,8 @@ def is_up_to_date(job: Job, version: str, models: dict[str, str]) -> dict[str, A
     )
     if not same:
         return None
-    text_path = Path(record.get("text_path", ""))
-    if text_path != job.path and not text_path.is_file():
+    # text_path is written from the graph's folder (an absolute one stays as it is)
+    if not (job.output.parent / record.get("text_path", "")).is_file():
         return None
     return record
 

@@ -78,6 +78,8 @@ def test_a_graph_opens_from_another_working_folder(tmp_path: Path, monkeypatch: 
     monkeypatch.chdir(tmp_path / "work")
     assert main(["extract", "docs/doc.txt", "-o", "out", "-q"]) == 0
     assert read_graph(Path("out/doc.jsonl")).document.text_path == "../docs/doc.txt"
+    assert main(["extract", "docs/doc.txt", "-o", "out", "-q"]) == 0  # up to date: skipped
+    assert read_jsonl(Path("out/index.jsonl"))[0]["status"] == "skipped"
     monkeypatch.chdir(tmp_path)
     assert read_graph(Path("work/out/doc.jsonl")).text() == TINY
     assert main(["report", "work/out", "-o", "html"]) == 0
