@@ -387,11 +387,12 @@ def job_groups(todo: list[Job]) -> list[list[Job]]:
     """The jobs in groups for :func:`_process_group`, largest first (a long thesis started
     last would leave the other workers idle): each file over GROUP_FILE_BYTES alone, the
     others packed in batch order up to GROUP_BYTES and GROUP_DOCUMENTS."""
+    sizes = {job.doc_id: _file_size(job) for job in todo}
     groups: list[list[Job]] = []
     current: list[Job] = []
     current_bytes = 0
     for job in todo:
-        size = _file_size(job)
+        size = sizes[job.doc_id]
         if size > GROUP_FILE_BYTES or job.path.suffix.lower() not in (".txt", ".md"):
             groups.append([job])
             continue
@@ -402,7 +403,7 @@ def job_groups(todo: list[Job]) -> list[list[Job]]:
         current_bytes += size
     if current:
         groups.append(current)
-    return sorted(groups, key=lambda group: sum(map(_file_size, group)), reverse=True)
+    return sorted(groups, key=lambda group: sum(sizes[job.doc_id] for job in group), reverse=True)
 
 
 # ---------------------------------------------------------------------------

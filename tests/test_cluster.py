@@ -100,6 +100,15 @@ def reference(inputs: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[P
     return out, files
 
 
+def scheduler_address(scheduler_file: Path) -> str:
+    """The address a starting `dask scheduler` writes into its --scheduler-file (60 s at most)."""
+    for _ in range(600):
+        if scheduler_file.is_file() and scheduler_file.stat().st_size:
+            break
+        time.sleep(0.1)
+    return json.loads(scheduler_file.read_text())["address"]
+
+
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `dask scheduler` and two `dask worker` processes on 127.0.0.1; its address."""
@@ -115,11 +124,7 @@ def cluster(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     processes = [start(["scheduler", "--host", "127.0.0.1", "--port", "0",
                         "--scheduler-file", str(scheduler_file)], "scheduler.log")]
     try:
-        for _ in range(600):
-            if scheduler_file.is_file() and scheduler_file.stat().st_size:
-                break
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
+        address = scheduler_address(scheduler_file)
         for number in (1, 2):
             processes.append(start(["worker", address, "--host", "127.0.0.1", "--nthreads", "1",
                                     "--nworkers", "1", "--name", f"worker-{number}"],
@@ -301,11 +306,7 @@ def test_a_scheduler_that_goes_away_ends_the_run_and_keeps_what_finished(
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     worker = None
     try:
-        for _ in range(600):
-            if scheduler_file.is_file() and scheduler_file.stat().st_size:
-                break
-            time.sleep(0.1)
-        address = json.loads(scheduler_file.read_text())["address"]
+        address = scheduler_address(scheduler_file)
         worker = subprocess.Popen(
             [str(DASK), "worker", address, "--host", "127.0.0.1", "--nthreads", "1",
              "--no-dashboard"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
