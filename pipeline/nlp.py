@@ -39,6 +39,8 @@ import json
 import logging
 import re
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -127,7 +129,29 @@ def load_pipeline(config: NLPConfig | None = None) -> Any:
     return _PIPELINES[config]
 
 
+@contextmanager
+def _without_optimizers() -> Iterator[None]:
+    """Stanza's tokenizer, tagger and lemmatizer build training optimizers even when
+    they only predict, and torch's first optimizer imports ``torch._dynamo``: 1.2-1.7 s
+    of every start on 2 cores.  While the pipeline is built, optimizers are not made
+    (prediction never uses them)."""
+    from stanza.models.common import utils
+
+    saved = utils.get_optimizer, utils.get_split_optimizer
+    utils.get_optimizer = lambda *args, **kwargs: None
+    utils.get_split_optimizer = lambda *args, **kwargs: {}
+    try:
+        yield
+    finally:
+        utils.get_optimizer, utils.get_split_optimizer = saved
+
+
 def _build_pipeline(config: NLPConfig) -> Any:
+    with _without_optimizers():
+        return _stanza_pipeline(config)
+
+
+def _stanza_pipeline(config: NLPConfig) -> Any:
     import stanza
 
     wanted = list(config.processors)

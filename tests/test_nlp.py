@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import socket
 from pathlib import Path
 
@@ -214,3 +216,21 @@ def test_tokenize_only_pipeline_works():
     assert [len(s) for s in sentences] == [4, 4]
     assert all(t.upos == "" and t.lemma == "" for s in sentences for t in s)
     assert list(nlp.load_pipeline(config).processors) == ["tokenize"]
+
+
+@needs_models
+def test_the_pipeline_loads_without_training_optimizers():
+    """Stanza's trainers build optimizers even to predict, and the first one imports
+    torch._dynamo (over a second of every start): the shipped pipeline is built without
+    them, annotates the same, and Stanza's own functions are put back afterwards."""
+    probe = (
+        "import sys\n"
+        "from stanza.models.common import utils\n"
+        "before = utils.get_optimizer\n"
+        "from pipeline import nlp\n"
+        "sentences = nlp.analyze_text('Indonesia menandatangani perjanjian itu pada 1967. Hal ini penting.')\n"
+        "print(len(sentences), 'torch._dynamo' in sys.modules, utils.get_optimizer is before)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                            cwd=ROOT, check=True)
+    assert result.stdout.split() == ["2", "False", "True"]
