@@ -11,6 +11,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
+SEED = SHARED / "corpus" / "000_b7960c56fa7a1039.txt"  # the seed article
 REQUIRED = (
     SHARED / "corpus" / "000_b7960c56fa7a1039.txt",
     SHARED / "ANNOTATION.md",

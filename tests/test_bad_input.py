@@ -14,12 +14,12 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from pipeline.batch import Job, Outcome
 from pipeline.cli import main
 from pipeline.graph import read_graph, validate_file
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpus" / "contoh_diplomasi_maritim.txt"
 
 NO_HEADINGS = (

@@ -3,11 +3,11 @@ citation detection in units, and the citation scorer."""
 
 from __future__ import annotations
 
-import os
 import re
 from pathlib import Path
 
 import pytest
+from conftest import SHARED
 
 from pipeline.citations import (
     link_citations,
@@ -21,7 +21,6 @@ from pipeline.ingest import read_document
 from pipeline.model import Document, Unit
 from pipeline.structure import segment
 
-SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared"))
 CORPUS = SHARED / "corpus"
 SEED = CORPUS / "000_b7960c56fa7a1039.txt"
 

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import importlib.util
 import json
-import os
 import re
 import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SHARED
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 GOLD_DIR = ROOT / "corpus" / "gold-citations"
 GOLD_FILES = sorted(GOLD_DIR.glob("*.jsonl"))
 

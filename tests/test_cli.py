@@ -3,21 +3,17 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import without_text_path
+from conftest import ROOT, SEED, without_text_path
 
 from pipeline.batch import assign_ids, discover
 from pipeline.cli import main
 from pipeline.graph import read_graph, validate_file
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
-SEED = SHARED / "corpus" / "000_b7960c56fa7a1039.txt"
 CORPUS = ROOT / "corpus"
 SAMPLES = discover([CORPUS], ROOT / "outputs")[0]  # what `make extract` reads
 

@@ -23,7 +23,7 @@ from pathlib import Path
 import cloudpickle
 import docx
 import pytest
-from conftest import without_text_path
+from conftest import SHARED, without_text_path
 from distributed import Client
 
 from pipeline.batch import Job
@@ -32,8 +32,6 @@ from pipeline.cluster import SHIP_LIMIT, WORKER_DIED, PipelinePlugin, _shipped_b
 from pipeline.config import Config
 from pipeline.graph import validate_file
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 CORPUS = SHARED / "corpus"
 SEED = CORPUS / "000_b7960c56fa7a1039.txt"  # the longest: a few seconds, long enough to kill a worker in
 SHORT = ("ir-excerpt-b02_perdagangan_manusia_pbb_bab1.txt",

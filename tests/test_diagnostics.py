@@ -4,10 +4,10 @@ made to trigger it, and the seed's dangling op.cit. (note 26)."""
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+from conftest import SEED
 
 from pipeline.citations import link_citations
 from pipeline.diagnostics import CODES, find_diagnostics
@@ -26,9 +26,6 @@ from pipeline.model import (
 )
 from pipeline.structure import segment
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
-SEED = SHARED / "corpus" / "000_b7960c56fa7a1039.txt"
 FUNCTION_WORDS = {"di", "dalam", "dan", "yang", "ini", "itu", "untuk", "dengan"}
 
 

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SHARED
 
 from pipeline.evaluate import match_units, score_document
 from pipeline.gold import LABELS, GoldDriftError, load_gold
 from pipeline.model import Document, Relation, Unit
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 GOLD = ROOT / "corpus" / "gold"
 SEED = "000_b7960c56fa7a1039"
 KINDS = {"statistic", "event", "example", "quotation", "other"}

@@ -7,6 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEED
 
 from pipeline.cli import default_threads
 from pipeline.graph import (
@@ -35,9 +36,6 @@ from pipeline.model import (
 )
 from pipeline.versions import model_versions, pipeline_version
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
-SEED = SHARED / "corpus" / "000_b7960c56fa7a1039.txt"
 SAMPLE = ROOT / "corpus" / "contoh_diplomasi_maritim.txt"
 
 TEXT = (

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-import os
 import re
 from pathlib import Path
 
 import docx
 import pytest
+from conftest import SEED
 from docx.opc.constants import RELATIONSHIP_TYPE
 from docx.opc.packuri import PackURI
 from docx.opc.part import Part
@@ -21,9 +21,6 @@ from pipeline.citations import link_citations
 from pipeline.ingest import InputError, read_document
 from pipeline.model import Document, Unit
 from pipeline.structure import segment
-
-SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared"))
-SEED = SHARED / "corpus" / "000_b7960c56fa7a1039.txt"
 
 NOTES = (
     "Joseph S. Nye, Soft Power (New York: Public Affairs, 2004), hlm. 5.",

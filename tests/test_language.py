@@ -11,12 +11,12 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from pipeline import Config, Pipeline
 from pipeline.language import check_order, stage_class
 from pipeline.models import MANIFEST, default_models_dir, verify, write_manifest
 
-ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "corpus" / "contoh_diplomasi_maritim.txt"
 
 

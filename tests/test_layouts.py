@@ -25,13 +25,11 @@ from pipeline.model import Document
 from pipeline.structure import segment
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from conftest import ROOT, SEED
 from test_citations import split_units
 
 pytestmark = pytest.mark.layouts
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
-SEED = SHARED / "corpus" / "000_b7960c56fa7a1039.txt"
 SCRIPT = ROOT / "scripts" / "build_layouts.py"
 TOOLS = ("soffice", "pdflatex", "pdftotext")
 LAYOUTS = (

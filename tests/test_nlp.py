@@ -2,20 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEED
 
 from pipeline import nlp
 from pipeline.model import Document, Paragraph
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
-SEED = SHARED / "corpus" / "000_b7960c56fa7a1039.txt"
 SHIPPED = nlp.available_models(nlp.NLPConfig().model_dir)
 needs_models = pytest.mark.skipif(
     not {"tokenize", "mwt", "pos", "lemma"} <= set(SHIPPED),

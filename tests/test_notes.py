@@ -5,7 +5,6 @@ references, and notes that cite several works (issue 9, items 2 and 5)."""
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 import subprocess
@@ -14,6 +13,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SEED
 
 from pipeline.citations import link_citations, note_works, resolve_notes
 from pipeline.ingest import read_document
@@ -22,10 +22,7 @@ from pipeline.model import Document, Note
 from pipeline.nlp import annotate
 from pipeline.structure import segment
 
-ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
-SEED = SHARED / "corpus" / "000_b7960c56fa7a1039.txt"
 LAYOUTS = ROOT / "build" / "layouts"
 SEED_PDFTOTEXT = LAYOUTS / "seed-pdftotext.txt"
 

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import copy
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import ROOT, SHARED
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.metrics.pairwise import cosine_similarity
 
@@ -24,8 +23,6 @@ from pipeline.relations import (
 from pipeline.structure import segment
 from pipeline.train import gold_labelled, gold_span_document
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 REDD = "ir-excerpt-b13_kesimpulan_redd_norwegia"
 CRYPTO = "terjemahan-kriptografi-catatan-kaki"
 SEED = "000_b7960c56fa7a1039"

@@ -14,11 +14,10 @@ import json
 import subprocess
 import sys
 import time
-from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-ROOT = Path(__file__).resolve().parents[1]
 FLOOR = 0.1  # seconds: stages faster than this at 1x are compared as if they took it
 
 

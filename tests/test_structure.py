@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import re
 from collections import Counter
 from pathlib import Path
 
 import pytest
+from conftest import SHARED
 
 from pipeline.ingest import read_document
 from pipeline.model import Document
 from pipeline.structure import segment
 
-SHARED = Path(os.environ.get("SHARED_DIR", Path(__file__).resolve().parents[1].parent / "shared"))
 CORPUS = SHARED / "corpus"
 SEED = CORPUS / "000_b7960c56fa7a1039.txt"
 

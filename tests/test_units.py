@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
+from conftest import ROOT, SHARED
 
 from pipeline import units as units_stage
 from pipeline.features import (
@@ -22,8 +22,6 @@ from pipeline.model import Document, Token
 from pipeline.structure import segment
 from pipeline.train import gold_span_document
 
-ROOT = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get("SHARED_DIR", ROOT.parent / "shared"))
 SEED = "000_b7960c56fa7a1039"
 
 needs_shared = pytest.mark.skipif(not (SHARED / "corpus").exists(), reason="../shared not present")
