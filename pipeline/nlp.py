@@ -39,6 +39,7 @@ import json
 import logging
 import re
 import tempfile
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -118,14 +119,16 @@ def available_models(model_dir: Path) -> dict[str, Path]:
 
 
 _PIPELINES: dict[NLPConfig, Any] = {}
+_BUILDING = threading.Lock()  # one build at a time: it swaps functions in Stanza's module
 
 
 def load_pipeline(config: NLPConfig | None = None) -> Any:
     """The Stanza pipeline for ``config`` (default: our models in the default
     models folder), built once per process and cached."""
     config = config or NLPConfig()
-    if config not in _PIPELINES:
-        _PIPELINES[config] = _build_pipeline(config)
+    with _BUILDING:
+        if config not in _PIPELINES:
+            _PIPELINES[config] = _build_pipeline(config)
     return _PIPELINES[config]
 
 
