@@ -48,11 +48,11 @@ from pipeline.batch import (
     Outcome,
     Rendered,
     UsageError,
-    _set_threads,
     load_pipeline,
     measure,
     plan_batch,
     render,
+    set_threads,
     skip_up_to_date,
     write_rendered,
 )
@@ -154,7 +154,7 @@ class PipelinePlugin(WorkerPlugin):
         and Dask runs tasks in threads of its own."""
         ident = threading.get_ident()
         if ident not in self._threads_set:
-            _set_threads(self.threads)
+            set_threads(self.threads)
             self._threads_set.add(ident)
 
 

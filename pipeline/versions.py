@@ -15,21 +15,26 @@ from pipeline.config import DEFAULT_PROCESSORS, Config
 from pipeline.models import MANIFEST, file_sha256, model_files, read_manifest
 
 PACKAGE_DIR = Path(__file__).resolve().parent
-# what does not change an output: the edges and the training side
-NOT_OUTPUT_CODE = ("__main__.py", "cli.py", "batch.py", "cluster.py", "train.py", "evaluate.py",
+# what does not change an output: the edges and the training side (files, or folders of them)
+NOT_OUTPUT_CODE = ("__main__.py", "cli.py", "batch", "cluster.py", "train.py", "evaluate.py",
                    "gold.py", "versions.py", "models.py")
+
+
+def output_code_files() -> list[Path]:
+    """The package files that shape a graph (code, word lists, schema), in a stable order."""
+    files = [
+        path for path in PACKAGE_DIR.rglob("*")
+        if path.is_file() and path.suffix in (".py", ".txt", ".json")
+        and "__pycache__" not in path.parts and path.relative_to(PACKAGE_DIR).parts[0] not in NOT_OUTPUT_CODE
+    ]
+    return sorted(files, key=lambda item: item.relative_to(PACKAGE_DIR).as_posix())
 
 
 @lru_cache(maxsize=1)
 def pipeline_version() -> str:
     """``<package version>+<hash of the code, word lists and schema that shape an output>``."""
     digest = hashlib.sha256()
-    files = [
-        path for path in PACKAGE_DIR.rglob("*")
-        if path.is_file() and path.suffix in (".py", ".txt", ".json")
-        and "__pycache__" not in path.parts and path.relative_to(PACKAGE_DIR).as_posix() not in NOT_OUTPUT_CODE
-    ]
-    for path in sorted(files, key=lambda item: item.relative_to(PACKAGE_DIR).as_posix()):
+    for path in output_code_files():
         digest.update(path.relative_to(PACKAGE_DIR).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())

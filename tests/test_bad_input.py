@@ -243,7 +243,7 @@ def test_failures_are_reported_on_stderr(tmp_path: Path, capsys: pytest.CaptureF
     assert (tmp_path / "out" / "good.jsonl").is_file()
 
 
-def crash_on_request(group: list[Job]) -> list[Outcome]:  # stands in for pipeline.batch._process_group
+def crash_on_request(group: list[Job]) -> list[Outcome]:  # stands in for pipeline.batch.work.process_group
     """A worker that dies (as on out-of-memory) on any group holding a document named crash*."""
     if any(job.doc_id.startswith("crash") for job in group):
         os._exit(9)
@@ -254,15 +254,16 @@ def crash_on_request(group: list[Job]) -> list[Outcome]:  # stands in for pipeli
 def test_a_dying_worker_loses_only_its_document(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     from pipeline import batch
+    from pipeline.batch import work
 
     inputs = tmp_path / "inputs"
     inputs.mkdir()
     for name in ("a.txt", "crash.txt", "b.txt", "c.txt"):
         (inputs / name).write_text(NO_HEADINGS, encoding="utf-8")
-    monkeypatch.setattr(batch, "_process_group", crash_on_request)
+    monkeypatch.setattr(work, "process_group", crash_on_request)
     assert len(batch.job_groups([Job(path=path, doc_id=path.stem, output=tmp_path / path.name)
                                  for path in sorted(inputs.iterdir())])) == 1  # one group dies
-    monkeypatch.setattr(batch, "_prepare_worker", lambda *args: None)
+    monkeypatch.setattr(work, "prepare_worker", lambda *args: None)
     assert main(["extract", str(inputs), "-o", str(tmp_path / "out"), "-j", "2", "-q"]) == 1
     index = {entry["id"]: entry for entry in
              map(json.loads, (tmp_path / "out" / "index.jsonl").read_text().splitlines())}

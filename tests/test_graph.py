@@ -243,3 +243,14 @@ def test_interrupted_write_leaves_the_old_file_whole(tmp_path: Path,
         write_graph(synthetic_document(), out, "v2")
     assert out.read_bytes() == before
     assert [path.name for path in tmp_path.iterdir()] == ["uji.jsonl"]
+
+
+def test_the_version_hashes_the_stages_not_the_batch_engine() -> None:
+    """Resuming redoes a document when the code that shapes its graph changes, not when the
+    command line or the batch engine (a package of its own) does."""
+    from pipeline.versions import PACKAGE_DIR, output_code_files
+
+    hashed = {path.relative_to(PACKAGE_DIR).as_posix() for path in output_code_files()}
+    assert {"nlp.py", "units.py", "relations.py", "graph/write.py", "language.py"} <= hashed
+    assert not {name for name in hashed if name.startswith("batch/")}
+    assert "cli.py" not in hashed and "cluster.py" not in hashed
