@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 MANIFEST = "MANIFEST.json"
-MODEL_SUFFIXES = (".pt", ".skops", ".json")
+MODEL_SUFFIXES = (".pt", ".gz", ".json")
 STANZA_SUBDIR = Path("stanza") / "id"
 ARGUMENT_SUBDIR = Path("argument")
 HOW_TO_GET = {

@@ -5,7 +5,7 @@ Reads ``corpus/gold/<doc-id>.jsonl`` and the documents they annotate
 stages up to 'citations' on each (cached under ``build/stages/``), puts the gold
 spans in place of the predicted sentences (tokens, section, paragraph and
 citations carried over by offset) and fits :class:`pipeline.units.ArgumentModel`.
-Writes ``models/argument/model.skops`` and ``metadata.json`` (training-data hash,
+Writes ``models/argument/model.pkl.gz`` and ``metadata.json`` (training-data hash,
 library versions, grouped cross-validation scores).
 """
 
@@ -352,11 +352,10 @@ def library_versions() -> dict[str, str]:
     import numpy
     import scipy
     import sklearn
-    import skops
     import spacy
 
     return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
-            "numpy": numpy.__version__, "scipy": scipy.__version__, "skops": skops.__version__,
+            "numpy": numpy.__version__, "scipy": scipy.__version__,
             "spacy": spacy.__version__}
 
 

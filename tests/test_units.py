@@ -136,7 +136,7 @@ def test_a_missing_model_is_an_error_not_a_rules_fallback(tmp_path: Path) -> Non
     from pipeline import Config, Pipeline
     from pipeline.models import ModelsMissing
 
-    with pytest.raises(ModelsMissing, match=r"argument model missing: .*model\.skops.*make train"):
+    with pytest.raises(ModelsMissing, match=r"argument model missing: .*model\.pkl\.gz.*make train"):
         Pipeline(Config(models_dir=tmp_path)).stage("units")
     with pytest.raises(ModelsMissing):
         units_stage.label_units(seed_document())  # no model given, rules not asked for
@@ -220,3 +220,38 @@ def test_extra_cases_are_marked_and_real_ones_are_not() -> None:
 
 def test_read_model_without_files(tmp_path: Path) -> None:
     assert units_stage.read_model(tmp_path) is None
+
+
+class _RunsACommand:
+    """A pickled object whose loading would run a shell command."""
+
+    def __init__(self, marker: Path) -> None:
+        self.marker = marker
+
+    def __reduce__(self) -> tuple:
+        import os
+
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_a_model_file_naming_other_code_is_refused(tmp_path: Path) -> None:
+    """The model loader resolves scikit-learn estimators and NumPy's array names only: a file
+    that would run a command is refused, with the file named, and the command never runs."""
+    import gzip
+    import json
+    import pickle
+
+    marker = tmp_path / "ran"
+    (tmp_path / units_stage.METADATA_FILE).write_text(json.dumps({"versions": {}}), encoding="utf-8")
+    with gzip.open(tmp_path / units_stage.MODEL_FILE, "wb") as out:
+        pickle.dump({"label": _RunsACommand(marker)}, out)
+    with pytest.raises(ValueError, match=r"model\.pkl\.gz: cannot load .*refusing to load (posix|os)\.system"):
+        units_stage.read_model(tmp_path)
+    assert not marker.exists()
+
+
+def test_the_shipped_model_loads_as_its_estimators() -> None:
+    model = units_stage.read_model()
+    assert model is not None
+    assert list(model.label.classes_) == ["claim", "evidence", "none"]
+    assert type(model.label.named_steps["classify"]).__name__ == "LogisticRegression"
