@@ -18,7 +18,7 @@ import sys
 from pathlib import Path
 
 MANIFEST = "MANIFEST.json"
-MODEL_SUFFIXES = (".pt", ".gz", ".json")
+MODEL_SUFFIXES = (".pt", ".npz", ".json")
 STANZA_SUBDIR = Path("stanza") / "id"
 ARGUMENT_SUBDIR = Path("argument")
 HOW_TO_GET = {

@@ -126,9 +126,10 @@ def load_pipeline(config: NLPConfig | None = None) -> Any:
     """The Stanza pipeline for ``config`` (default: our models in the default
     models folder), built once per process and cached."""
     config = config or NLPConfig()
-    with _BUILDING:
-        if config not in _PIPELINES:
-            _PIPELINES[config] = _build_pipeline(config)
+    if config not in _PIPELINES:
+        with _BUILDING:
+            if config not in _PIPELINES:
+                _PIPELINES[config] = _build_pipeline(config)
     return _PIPELINES[config]
 
 
@@ -150,8 +151,13 @@ def _without_optimizers() -> Iterator[None]:
 
 
 def _build_pipeline(config: NLPConfig) -> Any:
-    with _without_optimizers():
-        return _stanza_pipeline(config)
+    try:
+        with _without_optimizers():
+            return _stanza_pipeline(config)
+    except NLPModelsMissing:
+        raise
+    except Exception:  # noqa: BLE001 - e.g. a fine-tuned transformer tagger schedules its optimizer
+        return _stanza_pipeline(config)  # as it loads: build it as Stanza does (a real error recurs)
 
 
 def _stanza_pipeline(config: NLPConfig) -> Any:

@@ -5,7 +5,7 @@ Reads ``corpus/gold/<doc-id>.jsonl`` and the documents they annotate
 stages up to 'citations' on each (cached under ``build/stages/``), puts the gold
 spans in place of the predicted sentences (tokens, section, paragraph and
 citations carried over by offset) and fits :class:`pipeline.units.ArgumentModel`.
-Writes ``models/argument/model.pkl.gz`` and ``metadata.json`` (training-data hash,
+Writes ``models/argument/model.npz`` and ``metadata.json`` (training-data hash,
 library versions, grouped cross-validation scores).
 """
 

@@ -9,9 +9,9 @@ Reads: ``doc.units`` (text, tokens with lemma/upos when present, language),
 The classifier is a scikit-learn :class:`~sklearn.pipeline.Pipeline` — TF-IDF over
 lemmas, character n-grams, POS n-grams and the rule features of
 :mod:`pipeline.features`, into a class-balanced logistic regression — trained by ``make train``
-(:mod:`pipeline.train`) and stored under ``models/argument/`` (a compressed pickle read by an
-unpickler that resolves only scikit-learn estimators and the NumPy names their arrays need;
-loaded once per process).  Small companion models decide ``major``
+(:mod:`pipeline.train`) and stored under ``models/argument/`` (:mod:`pipeline.model_file`:
+a format that can name only the estimator classes the model is made of; loaded once per
+process).  Small companion models decide ``major``
 (together with a rule: conclusion claims and announced results) and ``attribution``
 (a sentence opening with a named source's reporting verb is always ``reported``); the
 evidence ``kind`` comes from the rules.  A missing model is an error naming the file
@@ -21,10 +21,8 @@ evidence ``kind`` comes from the rules.  A missing model is an error naming the 
 
 from __future__ import annotations
 
-import gzip
 import json
 import logging
-import pickle
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -53,12 +51,11 @@ from pipeline.models import ARGUMENT_SUBDIR, HOW_TO_GET, ModelsMissing, default_
 log = logging.getLogger(__name__)
 
 MODEL_DIR = default_models_dir() / ARGUMENT_SUBDIR
-MODEL_FILE = "model.pkl.gz"
+MODEL_FILE = "model.npz"
 METADATA_FILE = "metadata.json"
 RULES_PRODUCER = "rules:lexicon"
 MAJOR_THRESHOLD = 0.8
 RULE_MAJOR_FLOOR = 0.5  # the model's major probability a claim the rule proposes still needs
-# types a saved model may contain; anything else is refused at load time
 
 LEMMAS, CHARS, POS, RULES = 0, 1, 2, 3
 
@@ -295,15 +292,15 @@ def fit_argument_model(
 
 
 def save_model(model: ArgumentModel, directory: Path = MODEL_DIR) -> None:
+    from pipeline.model_file import write_estimators
+
     directory.mkdir(parents=True, exist_ok=True)
     for pipeline in (model.label, model.attribution, model.kind):
         _drop_pruned_terms(pipeline)
-    bundle = {"label": model.label, "attribution": model.attribution, "kind": model.kind,
-              "major": model.major, "supports": model.supports}
+    write_estimators(directory / MODEL_FILE, {"label": model.label, "attribution": model.attribution,
+                                              "kind": model.kind, "major": model.major,
+                                              "supports": model.supports})
     model.metadata.pop("types", None)  # the type audit of models saved with skops
-    # mtime=0: the same model gives the same bytes (the manifest's hash)
-    with gzip.GzipFile(directory / MODEL_FILE, "wb", compresslevel=9, mtime=0) as out:
-        pickle.dump(bundle, out, protocol=5)
     (directory / METADATA_FILE).write_text(
         json.dumps(model.metadata, indent=2, sort_keys=True, ensure_ascii=False) + "\n",
         encoding="utf-8",
@@ -320,59 +317,33 @@ def _drop_pruned_terms(estimator: object) -> None:
         _drop_pruned_terms(child[1])
 
 
-# The NumPy and built-in names a saved model may use to rebuild its arrays and parameters;
-# every other name in the file must be a scikit-learn estimator class.
-MODEL_NUMPY_NAMES = frozenset({
-    "builtins.slice", "builtins.set", "builtins.frozenset",
-    "numpy.dtype", "numpy.ndarray", "numpy.float64", "numpy.float32", "numpy.int64", "numpy.int32",
-    "numpy.bool_", "numpy._core.numeric._frombuffer", "numpy._core.multiarray._reconstruct",
-    "numpy._core.multiarray.scalar",
-})
-
-
-class _ModelUnpickler(pickle.Unpickler):
-    """Resolves only scikit-learn estimator classes and :data:`MODEL_NUMPY_NAMES`: a model
-    file from elsewhere that names anything else (``os.system``, ``builtins.eval``) is
-    refused before any of it runs.  (Models were saved with skops until 2026-11-30; its
-    import alone took 1.3-1.7 s of every start, building a default trust list from every
-    scikit-learn estimator.)"""
-
-    def find_class(self, module: str, name: str) -> Any:
-        from sklearn.base import BaseEstimator
-
-        if f"{module}.{name}" in MODEL_NUMPY_NAMES:
-            return super().find_class(module, name)
-        if module == "sklearn" or module.startswith("sklearn."):
-            found = super().find_class(module, name)
-            if isinstance(found, type) and issubclass(found, BaseEstimator):
-                return found
-        raise pickle.UnpicklingError(f"refusing to load {module}.{name}: not a scikit-learn estimator")
+MODEL_PARTS = ("label", "attribution", "kind", "major", "supports")
 
 
 def read_model(directory: Path = MODEL_DIR) -> ArgumentModel | None:
-    """Load a saved model, refusing any name outside scikit-learn's estimators and NumPy's arrays;
-    ValueError naming the file when it cannot be read."""
+    """Load a saved model (:mod:`pipeline.model_file`: only the estimator classes a model is
+    made of can be named); ValueError naming the file when it cannot be read."""
     import sklearn
+
+    from pipeline.model_file import read_estimators
 
     path = directory / MODEL_FILE
     if not path.exists():
         return None
-    metadata = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+    try:
+        metadata = json.loads((directory / METADATA_FILE).read_text(encoding="utf-8"))
+        parts = read_estimators(path)
+        missing = [name for name in MODEL_PARTS if name not in parts]
+        if missing or parts["label"] is None:
+            raise ValueError(f"no {', '.join(missing) or 'label'} model in it")
+    except Exception as error:  # any damage: one line that names the file
+        raise ValueError(f"{path}: cannot load the argument model ({type(error).__name__}: "
+                         f"{' '.join(str(error).split())}); retrain it with `make train`") from error
     saved_version = metadata.get("versions", {}).get("scikit-learn", "")
     if saved_version.split(".")[:2] != sklearn.__version__.split(".")[:2]:
         log.warning("%s was trained with scikit-learn %s, running %s: retrain with `make train`",
                     path, saved_version, sklearn.__version__)
-    try:
-        with gzip.open(path, "rb") as file:
-            bundle = _ModelUnpickler(file).load()
-    except (pickle.UnpicklingError, OSError, EOFError, AttributeError, ImportError) as error:
-        raise ValueError(f"{path}: cannot load the argument model ({error}); "
-                         "retrain it with `make train`") from error
-    if not isinstance(bundle, dict) or "label" not in bundle:
-        raise ValueError(f"{path}: not an argument model; retrain it with `make train`")
-    return ArgumentModel(label=bundle["label"], attribution=bundle["attribution"],
-                         kind=bundle["kind"], major=bundle["major"],
-                         supports=bundle.get("supports"), metadata=metadata)
+    return ArgumentModel(metadata=metadata, **{name: parts[name] for name in MODEL_PARTS})
 
 
 def load_model(directory: Path = MODEL_DIR) -> ArgumentModel:

@@ -17,7 +17,7 @@ REQUIRED = (
     SHARED / "ANNOTATION.md",
     ROOT / "models" / "stanza" / "id" / "tokenize.pt",
     ROOT / "models" / "stanza" / "id" / "pos.pt",
-    ROOT / "models" / "argument" / "model.pkl.gz",
+    ROOT / "models" / "argument" / "model.npz",
 )
 
 

@@ -73,19 +73,19 @@ def test_shipped_models_match_their_manifest() -> None:
     folder = default_models_dir()
     assert verify(folder) == []
     names = set(json.loads((folder / MANIFEST).read_text())["files"])
-    assert {"stanza/id/tokenize.pt", "stanza/id/pos.pt", "argument/model.pkl.gz"} <= names
+    assert {"stanza/id/tokenize.pt", "stanza/id/pos.pt", "argument/model.npz"} <= names
 
 
 def test_manifest_finds_changed_and_missing_files(tmp_path: Path) -> None:
     (tmp_path / "argument").mkdir()
     (tmp_path / "argument" / "metadata.json").write_text("{}")
-    (tmp_path / "argument" / "model.pkl.gz").write_bytes(b"weights")
+    (tmp_path / "argument" / "model.npz").write_bytes(b"weights")
     write_manifest(tmp_path)
     assert verify(tmp_path) == []
-    (tmp_path / "argument" / "model.pkl.gz").write_bytes(b"WEIGHTS")
+    (tmp_path / "argument" / "model.npz").write_bytes(b"WEIGHTS")
     (tmp_path / "argument" / "metadata.json").unlink()
     assert verify(tmp_path) == ["argument/metadata.json: missing",
-                                "argument/model.pkl.gz: sha256 differs from the manifest"]
+                                "argument/model.npz: sha256 differs from the manifest"]
 
 
 def test_missing_models_stop_the_batch_with_one_clear_line(tmp_path: Path) -> None:

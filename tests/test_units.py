@@ -136,7 +136,7 @@ def test_a_missing_model_is_an_error_not_a_rules_fallback(tmp_path: Path) -> Non
     from pipeline import Config, Pipeline
     from pipeline.models import ModelsMissing
 
-    with pytest.raises(ModelsMissing, match=r"argument model missing: .*model\.pkl\.gz.*make train"):
+    with pytest.raises(ModelsMissing, match=r"argument model missing: .*model\.npz.*make train"):
         Pipeline(Config(models_dir=tmp_path)).stage("units")
     with pytest.raises(ModelsMissing):
         units_stage.label_units(seed_document())  # no model given, rules not asked for
@@ -234,20 +234,41 @@ class _RunsACommand:
         return os.system, (f"touch {self.marker}",)
 
 
-def test_a_model_file_naming_other_code_is_refused(tmp_path: Path) -> None:
-    """The model loader resolves scikit-learn estimators and NumPy's array names only: a file
-    that would run a command is refused, with the file named, and the command never runs."""
-    import gzip
+def _model_file_holding(directory: Path, parts: object) -> None:
+    """A model file laid out as pipeline.model_file writes one, holding a plain pickle of ``parts``."""
     import json
     import pickle
+    import zipfile
+
+    (directory / units_stage.METADATA_FILE).write_text(json.dumps({"versions": {}}), encoding="utf-8")
+    with zipfile.ZipFile(directory / units_stage.MODEL_FILE, "w") as archive:
+        archive.writestr("estimators.pickle", pickle.dumps(parts, protocol=5))
+
+
+@pytest.mark.parametrize("named", ["a command", "numpy.dtype", "sklearn.base.clone"])
+def test_a_model_file_naming_other_code_is_refused(named: str, tmp_path: Path) -> None:
+    """The model file can name only the estimator classes a model is made of: a file that would
+    run a command, forge a NumPy dtype (whose flags could lie about an array's memory) or call
+    other scikit-learn code is refused in one line naming the file, and the command never runs."""
+    import numpy as np
+    from sklearn.base import clone
 
     marker = tmp_path / "ran"
-    (tmp_path / units_stage.METADATA_FILE).write_text(json.dumps({"versions": {}}), encoding="utf-8")
-    with gzip.open(tmp_path / units_stage.MODEL_FILE, "wb") as out:
-        pickle.dump({"label": _RunsACommand(marker)}, out)
-    with pytest.raises(ValueError, match=r"model\.pkl\.gz: cannot load .*refusing to load (posix|os)\.system"):
+    part = {"a command": _RunsACommand(marker), "numpy.dtype": np.dtype("float64"), "sklearn.base.clone": clone}[named]
+    _model_file_holding(tmp_path, {"label": part})
+    with pytest.raises(ValueError) as refused:
         units_stage.read_model(tmp_path)
+    message = str(refused.value)
+    assert "\n" not in message and "model.npz: cannot load the argument model" in message
+    assert "refusing to load" in message and "retrain it with `make train`" in message
     assert not marker.exists()
+
+
+def test_a_damaged_model_file_is_one_line_naming_it(tmp_path: Path) -> None:
+    (tmp_path / units_stage.METADATA_FILE).write_text("{}", encoding="utf-8")
+    (tmp_path / units_stage.MODEL_FILE).write_bytes(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ValueError, match=r"^\S*model\.npz: cannot load the argument model \(BadZipFile"):
+        units_stage.read_model(tmp_path)
 
 
 def test_the_shipped_model_loads_as_its_estimators() -> None:
