@@ -39,20 +39,22 @@ def test_stage_order_is_checked_when_the_pipeline_is_made() -> None:
         assert cls.name == name and cls.requires and cls.assigns
 
 
-def test_until_citations_runs_without_the_argument_model() -> None:
-    """In a fresh process, so nothing another test loaded can hide a load."""
+@pytest.mark.parametrize(("last_stage", "loaded"), [("citations", "False"), ("units", "True")])
+def test_until_citations_runs_without_the_argument_model(last_stage: str, loaded: str) -> None:
+    """In a fresh process, so nothing another test loaded can hide a load (the units stage,
+    which needs the model, shows that the probe sees one)."""
     script = (
         "from pipeline import Pipeline, units\n"
         "loads = []\n"
         "read_model = units.read_model\n"
         "units.read_model = lambda *args: loads.append(args) or read_model(*args)\n"
-        f"doc = Pipeline().until('citations').process_file({str(SAMPLE)!r}, 'contoh')\n"
+        f"doc = Pipeline().until({last_stage!r}).process_file({str(SAMPLE)!r}, 'contoh')\n"
         "print(len(doc.units), len(doc.citations), bool(loads))\n"
     )
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT,
                             timeout=600, check=True)
     units, citations, argument_model_loaded = result.stdout.split()
-    assert (int(units), int(citations), argument_model_loaded) == (30, 7, "False")
+    assert (int(units), int(citations), argument_model_loaded) == (30, 7, loaded)
 
 
 def test_config_from_toml_and_environment(tmp_path: Path) -> None:
