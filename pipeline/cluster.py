@@ -2,12 +2,12 @@
 
 Dask (``dask.distributed``) schedules; this module only says what a document
 task is.  The client (this process) finds the inputs, names them and decides
-what is up to date exactly as the local batch does (:func:`pipeline.batch.plan_batch`,
-:func:`pipeline.batch.skip_up_to_date`), then submits one task per document to
+what is up to date exactly as the local batch does (:func:`pipeline.batch.plan.plan_batch`,
+:func:`pipeline.batch.plan.skip_up_to_date`), then submits one task per document to
 do.  Each worker builds the :class:`pipeline.language.Pipeline` once, in its own
 process, through :class:`PipelinePlugin` (nothing is pickled from the client
 but the config); a task runs the pipeline on one document and sends back the
-rendered graph (:func:`pipeline.batch.render`), never writing a file.  The
+rendered graph (:func:`pipeline.batch.work.render`), never writing a file.  The
 client writes every output atomically and keeps ``index.jsonl`` and
 ``errors.jsonl`` (:class:`pipeline.batch.BatchProgress`), so the workers need
 no shared file system for outputs.
@@ -33,7 +33,7 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -41,19 +41,22 @@ import dask
 from distributed import Client, Future, LocalCluster, as_completed, get_client, get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
-from pipeline.batch import (
-    BatchProgress,
+from pipeline.batch import BatchProgress
+from pipeline.batch.plan import (
     BatchSummary,
     Job,
     Outcome,
-    Rendered,
     UsageError,
+    batch_config,
+    plan_batch,
+    skip_up_to_date,
+)
+from pipeline.batch.work import (
+    Rendered,
     load_pipeline,
     measure,
-    plan_batch,
     render,
     set_threads,
-    skip_up_to_date,
     write_rendered,
 )
 from pipeline.config import Config
@@ -253,9 +256,7 @@ def run_cluster(
     clock = time.perf_counter()
     stderr = stderr or sys.stderr
     out_dir = Path(out_dir)
-    config = config or Config()
-    if max_chars:
-        config = replace(config, max_chars=max_chars)
+    config = batch_config(config, max_chars)
     threads = threads or 1
     outcomes = plan_batch(inputs, out_dir)
     with _client(scheduler, jobs, stderr, progress) as client:

@@ -708,8 +708,9 @@ def retag(sents: list[str], model_dir: Path) -> list[str]:
 def depparse_more() -> None:
     """Continue the `depparse` step's parser (else the shipped one) for DEPPARSE_MORE_STEPS on
     its own training files (gold tags; dev = CSUI test): the recipe's 700 steps stop while
-    the dev score still climbs (it reached its best, 0.800, at 4,000 more steps).  Stanza's parser keeps a checkpoint with its optimizer in
-    STANZA_WORK, so a stopped run resumes where it was when this step runs again.
+    the dev score still climbs (its best, 0.800, came 4,000 steps later).  Stanza's parser
+    keeps a checkpoint with its optimizer in STANZA_WORK, so a stopped run resumes where it
+    was when this step runs again.
 
     Tried in issue 15 and kept out of the default (models/stanza/id/EVAL.md, runs 12-13):
     PARSER_LEGACY=1 adds the 2017 GSD train file, PARSER_RETAG=1 trains on tags and lemmas

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import SHARED
+from conftest import SEED, SHARED
 
 from pipeline.citations import (
     link_citations,
@@ -22,7 +22,6 @@ from pipeline.model import Document, Unit
 from pipeline.structure import segment
 
 CORPUS = SHARED / "corpus"
-SEED = CORPUS / "000_b7960c56fa7a1039.txt"
 
 needs_corpus = pytest.mark.skipif(not SEED.exists(), reason="needs ../shared/corpus")
 

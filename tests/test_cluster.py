@@ -23,7 +23,7 @@ from pathlib import Path
 import cloudpickle
 import docx
 import pytest
-from conftest import SHARED, without_text_path
+from conftest import SEED, SHARED, without_text_path
 from distributed import Client
 
 from pipeline.batch import Job
@@ -33,7 +33,7 @@ from pipeline.config import Config
 from pipeline.graph import validate_file
 
 CORPUS = SHARED / "corpus"
-SEED = CORPUS / "000_b7960c56fa7a1039.txt"  # the longest: a few seconds, long enough to kill a worker in
+# SEED (conftest), the longest: a few seconds, long enough to kill a worker in
 SHORT = ("ir-excerpt-b02_perdagangan_manusia_pbb_bab1.txt",
          "ir-excerpt-b09_tiongkok_maritim_kepentingan_nasional.txt",
          "ir-excerpt-b22_kerjasama_indonesia_timor_leste_bab5.txt")

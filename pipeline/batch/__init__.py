@@ -21,7 +21,6 @@ import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import replace
 from multiprocessing import get_context
 from pathlib import Path
 from typing import Any, Self, TextIO
@@ -31,32 +30,26 @@ from pipeline.batch.plan import (
     EXIT_FAILURES,
     EXIT_OK,
     EXIT_USAGE,
-    SUFFIXES,
     BatchSummary,
     Job,
     Outcome,
     UsageError,
     assign_ids,
+    batch_config,
     discover,
     job_groups,
     plan_batch,
     skip_up_to_date,
 )
-from pipeline.batch.work import (
-    Rendered,
-    load_pipeline,
-    measure,
-    render,
-    set_threads,
-    write_rendered,
-)
+from pipeline.batch.work import set_threads
 from pipeline.config import Config
 
+# what the command line, the tests and the benchmarks use; the Dask batch imports the
+# parts it shares from plan and work themselves
 __all__ = [
-    "ERRORS_NAME", "EXIT_FAILURES", "EXIT_OK", "EXIT_USAGE", "INDEX_NAME", "SUFFIXES", "BatchProgress",
-    "BatchSummary", "Job", "Outcome", "Rendered", "UsageError", "assign_ids", "discover", "job_groups",
-    "load_pipeline", "measure", "plan_batch", "render", "run_batch", "set_threads", "skip_up_to_date",
-    "write_rendered",
+    "ERRORS_NAME", "EXIT_FAILURES", "EXIT_OK", "EXIT_USAGE", "INDEX_NAME", "BatchProgress", "BatchSummary",
+    "Job", "Outcome", "UsageError", "assign_ids", "discover", "job_groups", "plan_batch", "run_batch",
+    "skip_up_to_date",
 ]
 
 INDEX_NAME = "index.jsonl"
@@ -176,9 +169,7 @@ def run_batch(
 
     clock = time.perf_counter()
     out_dir = Path(out_dir)
-    config = config or Config()
-    if max_chars:
-        config = replace(config, max_chars=max_chars)
+    config = batch_config(config, max_chars)
     threads = threads or 1
     outcomes = plan_batch(inputs, out_dir)
     version, models = pipeline_version(), model_versions(config)

@@ -6,10 +6,11 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from pipeline.config import Config
 from pipeline.models import file_sha256
 
 SUFFIXES = (".txt", ".md", ".pdf", ".docx")
@@ -160,6 +161,13 @@ def check_output_dir(out_dir: Path) -> None:
                 stale.unlink()
         except OSError:
             pass
+
+
+def batch_config(config: Config | None, max_chars: int | None) -> Config:
+    """The configuration a batch runs with: ``config`` (else the defaults), with
+    ``max_chars`` in place when the command line gives one."""
+    config = config or Config()
+    return replace(config, max_chars=max_chars) if max_chars else config
 
 
 def plan_batch(inputs: Sequence[Path | str], out_dir: Path) -> list[Outcome]:
