@@ -43,6 +43,9 @@ class MarkerCandidate:
 
 
 SUPERSCRIPT_RUN = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
+# an exponent, not a marker: "h⁽¹⁾", "W⁽²⁾" (raised parentheses) or a one-letter variable, "h⁰", "x²"
+LETTER = rf"[^\W\d_{SUPERSCRIPT_DIGITS}]"  # a letter: Python's \w counts "¹" as one
+EXPONENT = re.compile(f"⁽[{SUPERSCRIPT_DIGITS}]+⁾|(?<!{LETTER}){LETTER}[{SUPERSCRIPT_DIGITS}]+")
 CARET = re.compile(r"\[\^(\d{1,3})\]|\^\{?(\d{1,3})\}?")
 BRACKET = re.compile(r"\[(\d{1,3})\]")
 GLUED_PUNCT = re.compile(r"(?<=[^\W\d_][.,;:!?]|%[.;:!?])(\d{1,3})(?=[\s)]|$)"
@@ -83,7 +86,10 @@ def find_marker_candidates(text: str, start: int, end: int) -> list[MarkerCandid
         if s + start not in found:
             found[s + start] = MarkerCandidate(s + start, e + start, number, kind)
 
+    exponents = [(match.start(), match.end()) for match in EXPONENT.finditer(chunk)]
     for match in SUPERSCRIPT_RUN.finditer(chunk):
+        if any(s <= match.start() and match.end() <= e for s, e in exponents):
+            continue
         add(match.start(), match.end(), int(match.group().translate(SUPERSCRIPT_TO_DIGIT)), "superscript")
     for match in CARET.finditer(chunk):
         add(match.start(), match.end(), int(match.group(1) or match.group(2)), "caret")

@@ -13,7 +13,7 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, SEED
+from conftest import ROOT, SEED, SHARED
 
 from pipeline.citations import link_citations, note_works, resolve_notes
 from pipeline.ingest import read_document
@@ -65,6 +65,35 @@ def test_numbers_that_are_not_markers() -> None:
     text = ("Pada tahun 2008 sebanyak 72 seminar diikuti 1.300 orang (hal.5) pada 20 Januari 2013. "
             "Bisnis ini menghasilkan USD 7 milyar. Ada 3 langkah: 1. patroli, 2. pertukaran data.")
     assert _numbers(text, {1, 2, 3, 4}) == []
+
+
+
+def test_exponents_are_not_markers() -> None:
+    text = "Dimana x = h⁰, sampel dari p(h⁽¹⁾|h⁽⁰⁾) dan bobot W⁽²⁾ dengan a² + b². Negara ini kuat.¹⁰ Namun kata”³ dan hubungan⁵ tetap."
+    assert _numbers(text, set()) == [10, 3, 5]
+
+
+def test_a_thesis_full_of_formulas_has_no_superscript_markers() -> None:
+    # the deep-belief-network thesis writes layer indices as raised numbers: 46 of them
+    # (h⁽¹⁾, W⁽²⁾, h⁰) and not one footnote
+    text = (SHARED / "corpus-whole" / "biomarker-deep-belief-network-neimasilk.txt").read_text(encoding="utf-8")
+    assert len(re.findall("[⁰¹²³⁴⁵⁶⁷⁸⁹]+", text)) == 46
+    assert [c for c in find_marker_candidates(text, 0, len(text)) if c.kind == "superscript"] == []
+
+
+
+def test_without_notes_only_a_digit_glued_to_a_sentence_end_is_a_marker(tmp_path: Path) -> None:
+    # dates and quantities in a text whose footnotes were cut off ("Pada 1 Februari",
+    # "vga 2 GB") are numbers; "dibandingkan.1 Mini…" is still a marker, as the excerpt
+    # gold of ir-excerpt-b20 has it
+    path = tmp_path / "tanpa_catatan.txt"
+    path.write_text("Pada 1 Februari 2021 militer mengambil alih kekuasaan. Ada tiga definisi yang "
+                    "dibandingkan.1 Mini komputer dengan memory vga 2 GB dipakai pada percobaan ini.\n",
+                    encoding="utf-8")
+    doc = segment(read_document(path, "tanpa_catatan"))
+    assert doc.notes == []
+    assert [doc.text[s:e] for s, e in doc.marker_hints] == ["1"]
+    assert doc.text[doc.marker_hints[0][0] - 1] == "."
 
 
 # ---------------------------------------------------------------- pdftotext seed

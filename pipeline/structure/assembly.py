@@ -65,9 +65,12 @@ def _plain_marker_hints(doc: Document) -> None:
     note_numbers = {int(n.number) for n in doc.notes if n.number.isdigit()}
     hints = {start for start, _ in doc.marker_hints}
     spans = sorted(span for paragraph in doc.paragraphs for span in paragraph.spans())
-    candidates = [c for s, e in spans for c in find_marker_candidates(doc.text, s, e) if c.kind != "bracket"]
+    # without notes only a digit glued to a sentence's end ("dibandingkan.1 Mini") is taken
+    # for a marker: "Percobaan 2 Sampai", "vga 2 GB" are numbers
+    kinds = ("glued_punct", "glued_word", "spaced_stop", "spaced") if note_numbers else ("glued_punct",)
+    candidates = [c for s, e in spans for c in find_marker_candidates(doc.text, s, e) if c.kind in kinds]
     for candidate in select_markers(candidates, note_numbers, hints):
-        if candidate.kind in ("glued_punct", "glued_word", "spaced_stop", "spaced") and candidate.start not in hints:
+        if candidate.kind in kinds and candidate.start not in hints:
             doc.marker_hints.append((candidate.start, candidate.end))
     # "[12]" pointing to an endnote 12 (Word-to-HTML exports) is a marker too
     for s, e in spans:
