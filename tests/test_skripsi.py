@@ -148,6 +148,20 @@ def test_outline_lines_and_list_items_stay_prose() -> None:
             if s.heading.startswith(("BAB 2", "2.2.1"))] == [("2", 1), ("2.2.1", 3)]
 
 
+
+@pytest.mark.parametrize("name", ["docker-virtual-screening-agungputrap", "hadoop-spark-digitalocean-diwahsap"])
+def test_bracketed_captions_are_not_prose(name: str) -> None:
+    # "[Logo Docker[34]]", "[Mode Kerja Hadoop (Khatai et al. 2021)]": a figure's caption on a line of its
+    # own (pandoc from LaTeX); it used to open the paragraph of the sentence after it
+    doc = thesis(name)
+    caption_lines = [m.start() for m in re.finditer(r"(?m)^\[(?!\d{1,3}\]).*\]$", doc.text)]
+    assert len(caption_lines) > 20
+    prose = [span for p in doc.paragraphs for span in p.spans()]
+    assert not any(s <= line < e for line in caption_lines for s, e in prose)
+    if name.startswith("docker"):
+        assert any(doc.text[s:e].startswith("Walaupun begitu, untuk masing") for s, e in prose)
+
+
 def test_long_numbered_titles_and_code_comments() -> None:
     biomarker = thesis("biomarker-deep-belief-network-neimasilk")
     long_title = [s for s in biomarker.sections if s.heading.startswith("2.5 ")]

@@ -33,7 +33,9 @@ FURNITURE = re.compile(
     r"|(?:\*|_)?(?:gambar|tabel|grafik|figure|table|diagram|bagan)\s+[\dIVX.]+.{0,120}|sumber\s*:.{0,150}"
     r"|[•·▪●◦]\s*\S.{0,60}|[-*]\s+[^.!?]{0,60}|<?https?://\S+|.{0,120}?(?:\.\s?){4,}\s*[\divxlc]+"
     # the page counts under a thesis abstract: "xi + 52 halaman; 23 gambar", "Daftar acuan: 11 (1973-2013)"
-    r"|[xvil]+\s*\+\s*\d+\s*(?:halaman|hlm\.?|pages?)\b.{0,80}|daftar\s+(?:acuan|pustaka|referensi)\s*:\s*\d+.{0,40})$",
+    r"|[xvil]+\s*\+\s*\d+\s*(?:halaman|hlm\.?|pages?)\b.{0,80}|daftar\s+(?:acuan|pustaka|referensi)\s*:\s*\d+.{0,40}"
+    # a figure's caption as pandoc writes it from LaTeX or Markdown: the whole line in brackets
+    r"|\[(?!\d{1,3}\]).*\])$",
     re.IGNORECASE,
 )
 # a table-of-contents entry without dotted leaders: "1.1 Latar Belakang 1", "KATA PENGANTAR iv"
