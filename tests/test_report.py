@@ -8,6 +8,7 @@ import html
 import re
 import shutil
 import subprocess
+from collections import Counter
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -85,6 +86,11 @@ def test_document_page_holds_the_graph(report: Path, seed_graph: Path) -> None:
     assert page.count("a", class_="citation") == 27
     assert page.count("li", class_="diagnostic") == len(graph.diagnostics)
     assert page.count("li", class_="diagnostic", data_code="unresolved_citation") == 1
+    # one foldable group per code, its size in its summary; a group of more than ten starts folded
+    for code, size in Counter(d.code for d in graph.diagnostics).items():
+        opened = " open" if size <= 10 else ""
+        assert len(re.findall(rf'<details class="diagnostics" data-code="{code}"{opened}><summary><code>{code}</code> '
+                              rf'[^<]+: {size}</summary>', markup)) == 1
     # the argument map: one node per claim and evidence unit, one edge per argumentative relation
     assert page.count("circle", class_="claim") + page.count("rect", class_="evidence") == 144
     assert page.count("path", class_="supports") == 88 and page.count("path", class_="restates") == 10

@@ -19,12 +19,14 @@ from html import escape
 from pathlib import Path
 
 from pipeline.corpus_view import CorpusView, Work
-from pipeline.diagnostics import CODES
+from pipeline.diagnostics import CODES, MESSAGES
 from pipeline.graph import Graph
+from pipeline.lexicons import templates
 from pipeline.report.argument_map import argument_map_svg
 
 ASSETS = Path(__file__).resolve().parent
 SECTION_ROWS = 25
+OPEN_GROUP_LIMIT = 10  # diagnostics of one code shown unfolded
 INDEX_COLUMNS = (("units", "unit"), ("claims", "klaim"), ("major_claims", "mayor"), ("evidence", "bukti"),
                  ("citations", "kutipan"), ("notes", "catatan"), ("sources", "pustaka"),
                  ("relations", "relasi"))
@@ -104,11 +106,26 @@ def marked_text(graph: Graph, text: str) -> str:
 
 
 def diagnostics_list(graph: Graph) -> str:
+    """The diagnostics grouped by code, one foldable group each, in reading order within it; a
+    group of more than OPEN_GROUP_LIMIT starts folded (a thesis can have hundreds of unsupported
+    claims, which would push the map and the text off the first screens)."""
     if not graph.diagnostics:
-        return '<ul id="diagnostics"><li>Tidak ada diagnostik.</li></ul>'
-    items = [f'<li class="diagnostic" data-code="{d.code}"><code>{d.code}</code> '
-             f'<a href="#{d.objects[0]}">{escape(d.message)}</a></li>' for d in graph.diagnostics]
-    return '<ul id="diagnostics">' + "".join(items) + "</ul>"
+        return '<div id="diagnostics"><p>Tidak ada diagnostik.</p></div>'
+    headings = templates(MESSAGES)
+    groups = []
+    for code in sorted({d.code for d in graph.diagnostics}, key=_code_order):
+        found = [d for d in graph.diagnostics if d.code == code]
+        items = "".join(f'<li class="diagnostic" data-code="{code}">'
+                        f'<a href="#{d.objects[0]}">{escape(d.message)}</a></li>' for d in found)
+        opened = " open" if len(found) <= OPEN_GROUP_LIMIT else ""
+        groups.append(f'<details class="diagnostics" data-code="{code}"{opened}><summary><code>{code}</code> '
+                      f'{escape(headings.get(f"heading.{code}", code))}: {len(found)}</summary><ul>{items}</ul>'
+                      f'</details>')
+    return '<div id="diagnostics">' + "".join(groups) + "</div>"
+
+
+def _code_order(code: str) -> tuple[int, str]:
+    return (CODES.index(code) if code in CODES else len(CODES), code)
 
 
 def document_page(graph: Graph, text: str) -> str:
