@@ -19,16 +19,17 @@ KINDS = {"statistic", "event", "example", "quotation", "other"}
 pytestmark = pytest.mark.skipif(not (SHARED / "corpus").exists(), reason="../shared not present")
 
 
-def text_of(doc_id: str) -> str:
-    return (SHARED / "corpus" / f"{doc_id}.txt").read_text(encoding="utf-8")
+def text_of(doc_id: str, folder: str = "corpus") -> str:
+    return (SHARED / folder / f"{doc_id}.txt").read_text(encoding="utf-8")
 
 
 GOLD_FILES = sorted(GOLD.glob("*.jsonl"))
+WHOLE_GOLD_FILES = sorted((ROOT / "corpus" / "gold-whole").glob("*.jsonl"))
 
 
-@pytest.mark.parametrize("path", GOLD_FILES, ids=[p.stem for p in GOLD_FILES])
+@pytest.mark.parametrize("path", GOLD_FILES + WHOLE_GOLD_FILES, ids=[p.stem for p in GOLD_FILES + WHOLE_GOLD_FILES])
 def test_gold_file_loads_without_drift(path: Path) -> None:
-    gold = load_gold(path, text_of(path.stem))
+    gold = load_gold(path, text_of(path.stem, "corpus" if path.parent == GOLD else "corpus-whole"))
     assert gold.units
     ids = [u.id for u in gold.units]
     assert ids == [f"u{i}" for i in range(1, len(ids) + 1)]
@@ -41,8 +42,18 @@ def test_gold_file_loads_without_drift(path: Path) -> None:
         assert all(s < e for s, e in unit.spans)
     starts = [u.start for u in gold.units]
     assert starts == sorted(starts)
+    labels = {u.id: u.label for u in gold.units}
     for relation in gold.relations:
         assert relation["label"] in ("supports", "attacks", "restates", "cites")
+        if relation["label"] != "cites":  # ANNOTATION.md: a relation argues for or against a claim
+            assert labels[relation["from"]] != "none" and labels[relation["to"]] == "claim"
+        if relation["label"] == "restates":
+            assert labels[relation["from"]] == "claim"
+
+
+def test_whole_theses_are_annotated() -> None:
+    theses = {p.stem for p in (SHARED / "corpus-whole").glob("*.txt")}
+    assert theses == {p.stem for p in WHOLE_GOLD_FILES}
 
 
 def test_every_corpus_document_has_gold() -> None:

@@ -162,6 +162,16 @@ def test_bracketed_captions_are_not_prose(name: str) -> None:
         assert any(doc.text[s:e].startswith("Walaupun begitu, untuk masing") for s, e in prose)
 
 
+
+def test_an_entry_whose_author_was_mangled_still_opens_its_own_entry() -> None:
+    # "al., A. A. Supianto et. 2021. …": a reference manager's "et al." turned inside out, on a
+    # line of its own between blank lines; it was glued to the entry above, and every later
+    # entry's number was off by one (two such entries: citations linked two entries too early)
+    doc = thesis("sistem-penasehat-pembelajaran-achmedhibatillah")
+    assert len(doc.sources) == 108
+    assert [s.text.split(".")[0] for s in doc.sources[2:6]] == ["Ahmad, A", "al", "al", "Alias, U"]
+
+
 def test_long_numbered_titles_and_code_comments() -> None:
     biomarker = thesis("biomarker-deep-belief-network-neimasilk")
     long_title = [s for s in biomarker.sections if s.heading.startswith("2.5 ")]

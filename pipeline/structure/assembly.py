@@ -469,6 +469,9 @@ def _continues_entry(previous: Line, line: Line, entry: list[Line]) -> bool:
     if (LOWER_AUTHOR_YEAR_START.match(text) and re.search(r"[.)>\]]$|https?://\S+$", previous.text)
             and (_entry_year(joined) or re.search(r"\bn\.\s?d\.", joined))):
         return False  # "baeldung. 2021. …" after an entry that ended: a new entry
+    if (line.blank_before and text[:1].islower() and re.search(r"[.)>\]]$|https?://\S+$", previous.text)
+            and _entry_year(joined) and re.match(r"[^“\"]{0,80}?\b(?:1[5-9]\d\d|20\d\d)[a-z]?\.\s", text)):
+        return False  # "al., A. A. Supianto et. 2021. …" (a mangled author) on a line of its own: an entry
     if re.match(r"^\[(?!\d{1,3}\])", text) or NOTE_CONTINUATION.match(text) or (text[:1].islower() and not particle_name):
         return True
     if line.blank_before:
