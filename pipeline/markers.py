@@ -43,9 +43,11 @@ class MarkerCandidate:
 
 
 SUPERSCRIPT_RUN = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
-# an exponent, not a marker: "h⁽¹⁾", "W⁽²⁾" (raised parentheses) or a one-letter variable, "h⁰", "x²"
+# an exponent, not a marker: "h⁽¹⁾", "W⁽²⁾" (raised parentheses), a one-letter variable, "h⁰", "x²",
+# or a power of ten, "1,013 × 10⁵"
 LETTER = rf"[^\W\d_{SUPERSCRIPT_DIGITS}]"  # a letter: Python's \w counts "¹" as one
-EXPONENT = re.compile(f"⁽[{SUPERSCRIPT_DIGITS}]+⁾|(?<!{LETTER}){LETTER}[{SUPERSCRIPT_DIGITS}]+")
+EXPONENT = re.compile(f"⁽[{SUPERSCRIPT_DIGITS}]+⁾|(?<!{LETTER}){LETTER}[{SUPERSCRIPT_DIGITS}]+"
+                      f"|[×x·*]\\s?10[⁻{SUPERSCRIPT_DIGITS}]+")
 CARET = re.compile(r"\[\^(\d{1,3})\]|\^\{?(\d{1,3})\}?")
 BRACKET = re.compile(r"\[(\d{1,3})\]")
 GLUED_PUNCT = re.compile(r"(?<=[^\W\d_][.,;:!?]|%[.;:!?])(\d{1,3})(?=[\s)]|$)"

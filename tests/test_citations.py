@@ -479,6 +479,12 @@ def test_written_pdf_text_notes_and_links() -> None:
         ("Indonesia, Malaysia dan Thailand (2019) sepakat.", []),
         ("Presiden Soeharto (1966-1998) membuat kebijakan.", []),
         ("Jumlahnya naik (2019: 45%).", []),
+        # forms of the linguistics thesis of ../shared/corpus-whole: middle initials, names beyond
+        # Latin-1 (with a combining accent as PDF text writes it), a one-letter corporate author
+        ("Hal ini sejalan (John A. Hawkins 2014).", [("2014", ["John", "Hawkins"])]),
+        ("Data ini (Green, Larasati, and Žabokrtskỳ 2012) dipakai.", [("2012", ["Green", "Larasati", "Žabokrtskỳ"])]),
+        ("Valensi (Řeznı́čková 2003; Hajic et al. 2003).", [("2003", ["Řeznı́čková"]), ("2003", ["Hajic"])]),
+        ("Bahasa R (versi 3.3.3) (R Core Team 2017).", [("2017", ["Core", "Team"])]),
     ],
 )
 def test_author_year_forms(sentence: str, expected: list[tuple[str, list[str]]]) -> None:

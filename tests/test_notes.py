@@ -69,7 +69,8 @@ def test_numbers_that_are_not_markers() -> None:
 
 
 def test_exponents_are_not_markers() -> None:
-    text = "Dimana x = h⁰, sampel dari p(h⁽¹⁾|h⁽⁰⁾) dan bobot W⁽²⁾ dengan a² + b². Negara ini kuat.¹⁰ Namun kata”³ dan hubungan⁵ tetap."
+    text = ("Dimana x = h⁰, sampel dari p(h⁽¹⁾|h⁽⁰⁾) dan bobot W⁽²⁾ dengan a² + b² pada 1,013 × 10⁵ Pa. "
+            "Negara ini kuat.¹⁰ Namun kata”³ dan hubungan⁵ tetap.")
     assert _numbers(text, set()) == [10, 3, 5]
 
 

@@ -25,7 +25,9 @@ from pipeline.markers import (
 )
 from pipeline.model import Citation, Document, Note, Source, Unit
 
-AUTHOR_WORD = r"[A-Z][\w'’\-]+"
+# a capital (Latin-1 or Latin Extended-A: "Žabokrtskỳ", "Řezníčková") and the rest of the name,
+# combining accents included ("Řeznı́čková" as a PDF writes it)
+AUTHOR_WORD = r"[A-ZÀ-ÖØ-ÞĀ-ž][\w'’\-\u0300-\u036f]+"
 PARTICLE = r"(?:\b(?:de|van|der|von|du|al|bin|ten|ter)\s+)*"
 PAGE_PART = r"(?:\s*[:,]\s*(?:hlm|hal|halaman|h|pp|p)?\.?\s*[\dvixlc]+(?:\s*[-–]\s*[\dvixlc]+)?)?"
 # a year as cited: "2015", "2015a", and the undated "n.d." / "t.t." / "t.th." / "tanpa tahun"
@@ -49,8 +51,9 @@ LEAD_WORDS = (r"(?:(?:dalam|in|lihat|see|cf\.|bdk\.|bandingkan|misalnya|contohny
 INITIALS = r"(?:[A-Z]\.\s*){0,3}"
 SINGLE_LETTER = r"[A-Z](?![\w.])"
 ONE_PARENTHETICAL = re.compile(
-    rf"^\s*{LEAD_WORDS}({INITIALS}{PARTICLE}(?:{AUTHOR_WORD}|[A-Z]{{2,}}|{SINGLE_LETTER}(?=,?\s+(?:and|dan|&)\s+[A-Z]))"
-    rf"(?:[\s,]+(?:{NAME_PART}|{SINGLE_LETTER}|dan|and|&|van|de|der|von|di|al|untuk|of|for|the|bagi))*"
+    rf"^\s*{LEAD_WORDS}({INITIALS}{PARTICLE}(?:{AUTHOR_WORD}|[A-Z]{{2,}}"
+    rf"|{SINGLE_LETTER}(?=,?\s+(?:and|dan|&)\s+[A-Z]|\s+[A-Z][a-z]+\s+[A-Z][a-z]))"
+    rf"(?:[\s,]+(?:{NAME_PART}|{SINGLE_LETTER}|[A-Z]\.|dan|and|&|van|de|der|von|di|al|untuk|of|for|the|bagi))*"
     rf"(?:,?\s+(?:et\s+al\.?|dkk\.?))?)[,.]?\s+({CITED_YEAR})({MORE_YEARS}){PAGE_PART}\s*$"
 )
 # "[3]", "[2, 3]", "[4-6]", "[9, hlm. 2]", "[7, p. 12]" and the range "[4]–[6]"
