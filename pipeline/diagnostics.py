@@ -31,6 +31,7 @@ the records after the relations.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 
@@ -70,6 +71,9 @@ class DiagnosticFinder:
         self.messages = messages
         self.question_words = question_words
         self.question_cues = question_cues
+        # whole words only: "perumusan masalah matematika" does not announce a "rumusan masalah"
+        self.question_cue = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(cue) for cue in question_cues) + r")(?!\w)"
+                                       if question_cues else r"(?!)")
         self.roles = {section.id: section.role for section in doc.sections}
         self.units = doc.unit_by_id()
         self.notes = {note.id: note for note in doc.notes}
@@ -145,7 +149,7 @@ class DiagnosticFinder:
             return False
         text = unit.text.rstrip(" \"'”’)")
         lowered = " ".join(unit.text.lower().split())
-        return text.endswith("?") or any(cue in lowered for cue in self.question_cues)
+        return text.endswith("?") or self.question_cue.search(lowered) is not None
 
     def content_lemmas(self, unit: Unit) -> set[str]:
         cue_words = {word for cue in self.question_cues for word in cue.split()}

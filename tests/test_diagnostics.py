@@ -185,6 +185,8 @@ def test_unanswered_question_has_no_restating_conclusion_claim() -> None:
             ("none", "Bagaimana peran NGO dalam menanggulangi perdagangan anak di Rusia?"),
             ("none", "Rumusan masalah kedua adalah hambatan kerja sama pemerintah dan NGO."),
             ("claim", "Perdagangan anak merupakan kejahatan lintas negara."),
+            # "perumusan masalah" holds "rumusan masalah" but announces no question
+            ("claim", "Problem posing adalah perumusan masalah matematika oleh siswa."),
         ]),
         ("Kesimpulan", "conclusion", [
             ("claim", "NGO berperan besar menanggulangi perdagangan anak di Rusia."),

@@ -84,12 +84,13 @@ def test_a_thesis_full_of_formulas_has_no_superscript_markers() -> None:
 
 
 def test_without_notes_only_a_digit_glued_to_a_sentence_end_is_a_marker(tmp_path: Path) -> None:
-    # dates and quantities in a text whose footnotes were cut off ("Pada 1 Februari",
-    # "vga 2 GB") are numbers; "dibandingkan.1 Mini…" is still a marker, as the excerpt
+    # dates, quantities and counts in a text whose footnotes were cut off ("Pada 1 Februari",
+    # "vga 2 GB", "Bear:1") are numbers; "dibandingkan.1 Mini…" is still a marker, as the excerpt
     # gold of ir-excerpt-b20 has it
     path = tmp_path / "tanpa_catatan.txt"
     path.write_text("Pada 1 Februari 2021 militer mengambil alih kekuasaan. Ada tiga definisi yang "
-                    "dibandingkan.1 Mini komputer dengan memory vga 2 GB dipakai pada percobaan ini.\n",
+                    "dibandingkan.1 Mini komputer dengan memory vga 2 GB dipakai pada percobaan ini: "
+                    "pasangan Bear:1 dan Bear:2 dijumlahkan.\n",
                     encoding="utf-8")
     doc = segment(read_document(path, "tanpa_catatan"))
     assert doc.notes == []

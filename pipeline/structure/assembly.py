@@ -7,6 +7,7 @@ import re
 from pipeline.lexicons import lexicon
 from pipeline.markers import (
     SUPERSCRIPT_DIGITS,
+    MarkerCandidate,
     find_marker_candidates,
     select_markers,
 )
@@ -65,10 +66,12 @@ def _plain_marker_hints(doc: Document) -> None:
     note_numbers = {int(n.number) for n in doc.notes if n.number.isdigit()}
     hints = {start for start, _ in doc.marker_hints}
     spans = sorted(span for paragraph in doc.paragraphs for span in paragraph.spans())
-    # without notes only a digit glued to a sentence's end ("dibandingkan.1 Mini") is taken
-    # for a marker: "Percobaan 2 Sampai", "vga 2 GB" are numbers
+    # without notes only a digit glued to a sentence's end before the next sentence
+    # ("dibandingkan.1 Mini") is taken for a marker: "Percobaan 2 Sampai", "vga 2 GB", "Bear:1 dan"
+    # are numbers
     kinds = ("glued_punct", "glued_word", "spaced_stop", "spaced") if note_numbers else ("glued_punct",)
-    candidates = [c for s, e in spans for c in find_marker_candidates(doc.text, s, e) if c.kind in kinds]
+    candidates = [c for s, e in spans for c in find_marker_candidates(doc.text, s, e)
+                  if c.kind in kinds and (note_numbers or _after_sentence_end(doc.text, c))]
     for candidate in select_markers(candidates, note_numbers, hints):
         if candidate.kind in kinds and candidate.start not in hints:
             doc.marker_hints.append((candidate.start, candidate.end))
@@ -78,6 +81,13 @@ def _plain_marker_hints(doc: Document) -> None:
             if candidate.kind == "bracket" and candidate.number in note_numbers and candidate.start not in hints:
                 doc.marker_hints.append((candidate.start, candidate.end))
     doc.marker_hints.sort()
+
+
+def _after_sentence_end(text: str, candidate: MarkerCandidate) -> bool:
+    """"kuat.1 Korban", "Tiongkok.1" at a paragraph's end: the digit follows a full stop and a
+    new sentence (or nothing) follows it."""
+    return (text[candidate.start - 1 : candidate.start] in ".!?"
+            and re.match(r"\s+[A-Z“\"(]|\s*$", text[candidate.end : candidate.end + 3]) is not None)
 
 
 def _front_matter(doc: Document, lines: list[Line]) -> None:
