@@ -184,6 +184,16 @@ def test_bracket_notes_with_ibid() -> None:
     assert units[doc.citations[0].unit].text.endswith("di bawah ini.")
 
 
+
+@needs_corpus
+def test_bracket_markers_of_an_excerpt_whose_notes_were_cut_off() -> None:
+    # no note text and no numbered reference list: "[1]" after a full stop is still a footnote
+    # marker (unresolved), as the excerpts' gold has it
+    for name in ("ir-excerpt-25_palestina_tujuh_presiden_kepentingan_ideasi", "ir-excerpt-b16_protokol_kyoto_isu_global"):
+        doc = load(f"{name}.txt")
+        assert doc.notes == [] and [(c.marker, c.style, c.note) for c in doc.citations] == [
+            ("1", "footnote", None), ("2", "footnote", None)]
+
 @needs_corpus
 def test_plain_digit_markers_in_pdf_noise() -> None:
     doc = load("ir-excerpt-b03_globalisasi_perdagangan_manusia_footnote.txt")

@@ -262,10 +262,13 @@ def link_citations(doc: Document) -> Document:
                 candidates.append(MarkerCandidate(hint_start, hint_end, int(digits), "hint"))
     candidates.sort(key=lambda c: c.start)
     # TeX mathematics ("$0^2 + x^2$") holds no markers; a document without notes has
-    # footnote markers only where ingest saw them ("256³", "Autodock4" are not)
+    # footnote markers only where ingest saw them ("256³", "Autodock4" are not) and, without a
+    # numbered reference list either, as "[1]" after a sentence's full stop (an excerpt whose
+    # notes were cut off: "dari penjajahan Belanda.[1] Aktivis", "dari Indonesia. [2]")
     math = [match.span() for match in TEX_MATH.finditer(text) if re.search(r"[\\^_{}=]", match.group())]
     candidates = [c for c in candidates if not any(a <= c.start < b for a, b in math)
-                  and (note_numbers or c.start in hints)]
+                  and (note_numbers or c.start in hints or c.kind == "bracket" and not numbered_sources
+                       and re.search(r"[.!?]\s?$", text[max(c.start - 2, 0) : c.start]))]
     # "[3]" is a note marker when a note 3 exists or no numbered reference list does
     footnote_candidates = []
     for candidate in candidates:
