@@ -71,9 +71,10 @@ class DiagnosticFinder:
         self.messages = messages
         self.question_words = question_words
         self.question_cues = question_cues
-        # whole words only: "perumusan masalah matematika" does not announce a "rumusan masalah"
-        self.question_cue = re.compile(r"(?<!\w)(?:" + "|".join(re.escape(cue) for cue in question_cues) + r")(?!\w)"
-                                       if question_cues else r"(?!)")
+        # from a word's start: "perumusan masalah matematika" announces no "rumusan masalah";
+        # "rumusan masalahnya", "research questions" do
+        cues = "|".join(re.escape(cue) for cue in question_cues)
+        self.question_cue = re.compile(rf"(?<!\w)(?:{cues})(?:nya|lah|s)?(?!\w)" if question_cues else r"(?!)")
         self.roles = {section.id: section.role for section in doc.sections}
         self.units = doc.unit_by_id()
         self.notes = {note.id: note for note in doc.notes}

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from pipeline.lexicons import lexicon
+from pipeline.lexicons import lexicon, pairs
 
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 SUPERSCRIPT_TO_DIGIT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
@@ -43,11 +43,11 @@ class MarkerCandidate:
 
 
 SUPERSCRIPT_RUN = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
-# an exponent, not a marker: "h⁽¹⁾", "W⁽²⁾" (raised parentheses), a one-letter variable, "h⁰", "x²",
-# or a power of ten, "1,013 × 10⁵"
+# an exponent, not a marker: "h⁽¹⁾", "W⁽²⁾" (raised parentheses), a one-letter variable, "h⁰", "x²"
+# (not a Roman numeral: "Perang Dunia I³" carries note 3), or a power of ten, "1,013 × 10⁵"
 LETTER = rf"[^\W\d_{SUPERSCRIPT_DIGITS}]"  # a letter: Python's \w counts "¹" as one
-EXPONENT = re.compile(f"⁽[{SUPERSCRIPT_DIGITS}]+⁾|(?<!{LETTER}){LETTER}[{SUPERSCRIPT_DIGITS}]+"
-                      f"|[×x·*]\\s?10[⁻{SUPERSCRIPT_DIGITS}]+")
+EXPONENT = re.compile(f"⁽[{SUPERSCRIPT_DIGITS}]+⁾|(?<!{LETTER})(?![IVX][{SUPERSCRIPT_DIGITS}]){LETTER}[{SUPERSCRIPT_DIGITS}]+"
+                      f"|\\d\\s?[×x·*]\\s?10[⁻{SUPERSCRIPT_DIGITS}]+")
 CARET = re.compile(r"\[\^(\d{1,3})\]|\^\{?(\d{1,3})\}?")
 BRACKET = re.compile(r"\[(\d{1,3})\]")
 GLUED_PUNCT = re.compile(r"(?<=[^\W\d_][.,;:!?]|%[.;:!?])(\d{1,3})(?=[\s)]|$)"
@@ -58,6 +58,27 @@ SPACED_STOP = re.compile(r"(?<=[^\W\d_][.!?]\s)(\d{1,3})(?=\s+[A-Z][a-z])")
 SPACED = re.compile(r"(?<=[^\W\d_][.,;:!?)\"”’]\s)(\d{1,3})(?=\s|$)|(?<=[^\W\d_]\s)(\d{1,3})(?=\s+[A-Z])"
                     r"|(?<=\)\s)(\d{1,3})(?=\s+[a-z])")
 WORD_BEFORE = re.compile(r"([^\W\d_][\w\-]*)\W*$")
+
+
+# a number right after a sentence's end ("kuat.1", "kekuasaan.”1", "Indonesia. [2]") and before
+# the next sentence or the end of the paragraph
+SENTENCE_END_BEFORE = re.compile(r"[.!?][”\"’)]?\s?$")
+NEXT_SENTENCE = re.compile(r"\s+[A-Z“\"‘(\[]|\s*$")
+
+
+def after_sentence_end(text: str, candidate: MarkerCandidate) -> bool:
+    """Whether a plain or bracketed number stands where a footnote marker of a text without
+    note text would: after a sentence's full stop ("kuat.1 Korban", "kekuasaan.”1 Selain",
+    "Belanda.[1] Aktivis"), not after an abbreviation's ("Zhang dkk. [1]", "et al. [2]")."""
+    before = text[max(candidate.start - 3, 0) : candidate.start]
+    if candidate.start == 0 or not SENTENCE_END_BEFORE.search(before):
+        return False
+    if NEXT_SENTENCE.match(text[candidate.end : candidate.end + 3]) is None:
+        return False
+    stop = candidate.start - len(before) + SENTENCE_END_BEFORE.search(before).start()
+    words = text[max(stop - 12, 0) : stop + 1].lower().split()
+    abbreviations = pairs("nlp/abbreviations")
+    return not (words and (words[-1] in abbreviations or " ".join(words[-2:]) in abbreviations))
 
 
 def _previous_word(text: str, position: int) -> str:
@@ -92,6 +113,9 @@ def find_marker_candidates(text: str, start: int, end: int) -> list[MarkerCandid
     for match in SUPERSCRIPT_RUN.finditer(chunk):
         if any(s <= match.start() and match.end() <= e for s, e in exponents):
             continue
+        unit = re.search(r"(?<![^\W\d_])[^\W\d_]+$", chunk[max(match.start() - 6, 0) : match.start()])
+        if match.group() in "²³" and unit and unit.group().lower() in units:
+            continue  # "1.904.569 km²", "12 m³": a unit's power
         add(match.start(), match.end(), int(match.group().translate(SUPERSCRIPT_TO_DIGIT)), "superscript")
     for match in CARET.finditer(chunk):
         add(match.start(), match.end(), int(match.group(1) or match.group(2)), "caret")

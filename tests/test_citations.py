@@ -194,6 +194,23 @@ def test_bracket_markers_of_an_excerpt_whose_notes_were_cut_off() -> None:
         assert doc.notes == [] and [(c.marker, c.style, c.note) for c in doc.citations] == [
             ("1", "footnote", None), ("2", "footnote", None)]
 
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("dari penjajahan Belanda.[1] Aktivis itu", True),
+    ("wakil umat Islam dari Indonesia. [2]", True),
+    ("kekuasaan itu mutlak.”[3] Namun", True),
+    ("seperti ditunjukkan Zhang dkk. [1] Mereka", False),  # an abbreviation's full stop
+    ("hasil Smith et al. [2] Hal ini", False),
+    ("pada pasal [3] undang-undang", False),
+    ("negara itu merdeka.[4] dan", False),  # no new sentence after it
+])
+def test_where_a_marker_without_note_text_stands(text: str, expected: bool) -> None:
+    from pipeline.markers import MarkerCandidate, after_sentence_end
+
+    start = text.index("[")
+    end = text.index("]") + 1
+    assert after_sentence_end(text, MarkerCandidate(start, end, 1, "bracket")) is expected
+
 @needs_corpus
 def test_plain_digit_markers_in_pdf_noise() -> None:
     doc = load("ir-excerpt-b03_globalisasi_perdagangan_manusia_footnote.txt")
@@ -494,6 +511,7 @@ def test_written_pdf_text_notes_and_links() -> None:
         ("Hal ini sejalan (John A. Hawkins 2014).", [("2014", ["John", "Hawkins"])]),
         ("Data ini (Green, Larasati, and Žabokrtskỳ 2012) dipakai.", [("2012", ["Green", "Larasati", "Žabokrtskỳ"])]),
         ("Valensi (Řeznı́čková 2003; Hajic et al. 2003).", [("2003", ["Řeznı́čková"]), ("2003", ["Hajic"])]),
+        # ("R" is found as part of the citation, but one-letter words are initials, not name words)
         ("Bahasa R (versi 3.3.3) (R Core Team 2017).", [("2017", ["Core", "Team"])]),
     ],
 )

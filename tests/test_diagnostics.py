@@ -187,16 +187,17 @@ def test_unanswered_question_has_no_restating_conclusion_claim() -> None:
             ("claim", "Perdagangan anak merupakan kejahatan lintas negara."),
             # "perumusan masalah" holds "rumusan masalah" but announces no question
             ("claim", "Problem posing adalah perumusan masalah matematika oleh siswa."),
+            ("none", "Pokok permasalahannya ialah hambatan diplomasi pemerintah."),
         ]),
         ("Kesimpulan", "conclusion", [
             ("claim", "NGO berperan besar menanggulangi perdagangan anak di Rusia."),
         ]),
     ])
-    assert codes(doc, "unanswered_question") == [["u2"]]
+    assert codes(doc, "unanswered_question") == [["u2"], ["u5"]]
     question = next(d for d in doc.diagnostics if d.code == "unanswered_question")
     assert question.message.startswith("Pertanyaan penelitian u2 tidak dijawab")
     doc.units[-1].label = "evidence"  # an answer must be a claim
-    assert codes(doc, "unanswered_question") == [["u1"], ["u2"]]
+    assert codes(doc, "unanswered_question") == [["u1"], ["u2"], ["u5"]]
 
 
 def test_diagnostics_are_written_read_and_validated(tmp_path: Path) -> None:

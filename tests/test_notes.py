@@ -70,8 +70,8 @@ def test_numbers_that_are_not_markers() -> None:
 
 def test_exponents_are_not_markers() -> None:
     text = ("Dimana x = h⁰, sampel dari p(h⁽¹⁾|h⁽⁰⁾) dan bobot W⁽²⁾ dengan a² + b² pada 1,013 × 10⁵ Pa. "
-            "Negara ini kuat.¹⁰ Namun kata”³ dan hubungan⁵ tetap.")
-    assert _numbers(text, set()) == [10, 3, 5]
+            "Luasnya 1.904.569 km². Negara ini kuat.¹⁰ Namun kata”³ dan hubungan⁵ tetap sejak Perang Dunia I⁶.")
+    assert _numbers(text, set()) == [10, 3, 5, 6]
 
 
 def test_a_thesis_full_of_formulas_has_no_superscript_markers() -> None:
@@ -94,8 +94,12 @@ def test_without_notes_only_a_digit_glued_to_a_sentence_end_is_a_marker(tmp_path
                     encoding="utf-8")
     doc = segment(read_document(path, "tanpa_catatan"))
     assert doc.notes == []
-    assert [doc.text[s:e] for s, e in doc.marker_hints] == ["1"]
-    assert doc.text[doc.marker_hints[0][0] - 1] == "."
+    assert [doc.text[s - 1 : e] for s, e in doc.marker_hints] == [".1"]
+    # after a closing quote too; not after an abbreviation's full stop
+    path.write_text("Sang menteri berkata “kekuasaan itu mutlak.”1 Namun Zhang dkk.2 menolak pandangan itu.\n",
+                    encoding="utf-8")
+    doc = segment(read_document(path, "tanpa_catatan"))
+    assert doc.notes == [] and [doc.text[s - 1 : e] for s, e in doc.marker_hints] == ["”1"]
 
 
 # ---------------------------------------------------------------- pdftotext seed

@@ -76,6 +76,13 @@ def report(graphs_dir: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return report_dir
 
 
+def test_every_diagnostic_code_has_a_heading() -> None:
+    from pipeline.diagnostics import CODES, MESSAGES
+    from pipeline.lexicons import templates
+
+    assert all(templates(MESSAGES).get(f"heading.{code}") for code in CODES)
+
+
 def test_document_page_holds_the_graph(report: Path, seed_graph: Path) -> None:
     graph = read_graph(seed_graph)
     markup = (report / f"{SEED}.html").read_text(encoding="utf-8")
@@ -86,11 +93,13 @@ def test_document_page_holds_the_graph(report: Path, seed_graph: Path) -> None:
     assert page.count("a", class_="citation") == 27
     assert page.count("li", class_="diagnostic") == len(graph.diagnostics)
     assert page.count("li", class_="diagnostic", data_code="unresolved_citation") == 1
-    # one foldable group per code, its size in its summary; a group of more than ten starts folded
-    for code, size in Counter(d.code for d in graph.diagnostics).items():
-        opened = " open" if size <= 10 else ""
-        assert len(re.findall(rf'<details class="diagnostics" data-code="{code}"{opened}><summary><code>{code}</code> '
-                              rf'[^<]+: {size}</summary>', markup)) == 1
+    # one foldable group per code, its Indonesian heading and size in its summary; a long group starts folded
+    groups = re.findall(r'<details class="diagnostics" data-code="(\w+)"( open)?><summary><code>\w+</code> '
+                        r'([^<]+): (\d+)</summary>', markup)
+    assert groups == [("unsupported_claim", "", "Klaim tanpa dukungan", "23"),
+                      ("unresolved_citation", " open", "Kutipan atau catatan yang tidak terselesaikan", "1"),
+                      ("ungrounded_conclusion", " open", "Kesimpulan yang tidak terhubung dengan isi", "2")]
+    assert Counter(d.code for d in graph.diagnostics) == {code: int(size) for code, _, _, size in groups}
     # the argument map: one node per claim and evidence unit, one edge per argumentative relation
     assert page.count("circle", class_="claim") + page.count("rect", class_="evidence") == 144
     assert page.count("path", class_="supports") == 88 and page.count("path", class_="restates") == 10

@@ -163,6 +163,20 @@ def test_bracketed_captions_are_not_prose(name: str) -> None:
 
 
 
+@pytest.mark.parametrize(("line", "caption"), [
+    ("[Logo Docker[34]]", True),
+    ("[Mode Kerja Hadoop (Khatai et al. 2021)]", True),
+    ("[2, 3] oleh para penganut realisme sejak tahun 1979 [4]", False),  # a wrapped line of prose
+    ("[…] anarkis, sebagaimana dikatakan tersebut [2]", False),
+    ("[12] Nye, J. S. (2004). Soft Power.", False),
+])
+def test_which_bracketed_lines_are_captions(line: str, caption: bool) -> None:
+    from pipeline.structure.classify import FURNITURE
+
+    assert bool(FURNITURE.match(line)) is caption
+
+
+
 def test_an_entry_whose_author_was_mangled_still_opens_its_own_entry() -> None:
     # "al., A. A. Supianto et. 2021. …": a reference manager's "et al." turned inside out, on a
     # line of its own between blank lines; it was glued to the entry above, and every later

@@ -20,6 +20,7 @@ from pipeline.lexicons import lexicon, lines
 from pipeline.markers import (
     SUPERSCRIPT_TO_DIGIT,
     MarkerCandidate,
+    after_sentence_end,
     find_marker_candidates,
     select_markers,
 )
@@ -267,8 +268,8 @@ def link_citations(doc: Document) -> Document:
     # notes were cut off: "dari penjajahan Belanda.[1] Aktivis", "dari Indonesia. [2]")
     math = [match.span() for match in TEX_MATH.finditer(text) if re.search(r"[\\^_{}=]", match.group())]
     candidates = [c for c in candidates if not any(a <= c.start < b for a, b in math)
-                  and (note_numbers or c.start in hints or c.kind == "bracket" and not numbered_sources
-                       and re.search(r"[.!?]\s?$", text[max(c.start - 2, 0) : c.start]))]
+                  and (note_numbers or c.start in hints
+                       or (c.kind == "bracket" and not numbered_sources and after_sentence_end(text, c)))]
     # "[3]" is a note marker when a note 3 exists or no numbered reference list does
     footnote_candidates = []
     for candidate in candidates:

@@ -124,6 +124,12 @@ def diagnostics_list(graph: Graph) -> str:
     return '<div id="diagnostics">' + "".join(groups) + "</div>"
 
 
+def _code_header(code: str) -> str:
+    """A table column of one diagnostic code: the code, its Indonesian heading on hover."""
+    heading = templates(MESSAGES).get(f"heading.{code}", code)
+    return f'<th title="{escape(heading)}">{code.replace("_", " ")}</th>'
+
+
 def _code_order(code: str) -> tuple[int, str]:
     return (CODES.index(code) if code in CODES else len(CODES), code)
 
@@ -156,7 +162,7 @@ def document_page(graph: Graph, text: str) -> str:
 
 def index_page(graphs: list[Graph], corpus_section: str = "") -> str:
     header = "".join(f"<th>{label}</th>" for _, label in INDEX_COLUMNS)
-    header += "".join(f'<th title="{code}">{code.replace("_", " ")}</th>' for code in CODES)
+    header += "".join(_code_header(code) for code in CODES)
     rows = []
     for graph in graphs:
         document = graph.document
@@ -208,6 +214,6 @@ def corpus_page(view: CorpusView) -> str:
     body = ('<p><a href="index.html">← semua dokumen</a></p>' + corpus_section(view)
             + f"<h3>Semua karya</h3>{works_table(view.works)}"
             + '<h3>Diagnostik per skripsi</h3><table class="sortable diagnostics"><thead><tr><th>skripsi</th>'
-            + "".join(f"<th>{code.replace('_', ' ')}</th>" for code in CODES)
+            + "".join(_code_header(code) for code in CODES)
             + f"</tr></thead><tbody>{rows}</tbody></table>")
     return page("Korpus", body)

@@ -7,7 +7,7 @@ import re
 from pipeline.lexicons import lexicon
 from pipeline.markers import (
     SUPERSCRIPT_DIGITS,
-    MarkerCandidate,
+    after_sentence_end,
     find_marker_candidates,
     select_markers,
 )
@@ -35,6 +35,10 @@ from pipeline.structure.headings import (
 )
 from pipeline.structure.lines import BLANK, Line, split_lines
 from pipeline.structure.notes import carve_inline_notes
+
+YEAR = r"(?:1[5-9]\d\d|20\d\d)"  # a year a bibliography entry can carry
+# a reference manager's "et al." turned inside out: "al., A. A. Supianto et. 2021."
+MANGLED_ET_AL_START = re.compile(rf"(?:al|dkk)\.,\s+(?:[A-Z]\.\s*)+[A-Z][\w'’\-]+\s+(?:et\.?\s+)?{YEAR}[a-z]?\.\s")
 
 
 def _sentence_final(text: str) -> bool:
@@ -71,7 +75,7 @@ def _plain_marker_hints(doc: Document) -> None:
     # are numbers
     kinds = ("glued_punct", "glued_word", "spaced_stop", "spaced") if note_numbers else ("glued_punct",)
     candidates = [c for s, e in spans for c in find_marker_candidates(doc.text, s, e)
-                  if c.kind in kinds and (note_numbers or _after_sentence_end(doc.text, c))]
+                  if c.kind in kinds and (note_numbers or after_sentence_end(doc.text, c))]
     for candidate in select_markers(candidates, note_numbers, hints):
         if candidate.kind in kinds and candidate.start not in hints:
             doc.marker_hints.append((candidate.start, candidate.end))
@@ -81,13 +85,6 @@ def _plain_marker_hints(doc: Document) -> None:
             if candidate.kind == "bracket" and candidate.number in note_numbers and candidate.start not in hints:
                 doc.marker_hints.append((candidate.start, candidate.end))
     doc.marker_hints.sort()
-
-
-def _after_sentence_end(text: str, candidate: MarkerCandidate) -> bool:
-    """"kuat.1 Korban", "Tiongkok.1" at a paragraph's end: the digit follows a full stop and a
-    new sentence (or nothing) follows it."""
-    return (text[candidate.start - 1 : candidate.start] in ".!?"
-            and re.match(r"\s+[A-Z“\"(]|\s*$", text[candidate.end : candidate.end + 3]) is not None)
 
 
 def _front_matter(doc: Document, lines: list[Line]) -> None:
@@ -479,8 +476,8 @@ def _continues_entry(previous: Line, line: Line, entry: list[Line]) -> bool:
     if (LOWER_AUTHOR_YEAR_START.match(text) and re.search(r"[.)>\]]$|https?://\S+$", previous.text)
             and (_entry_year(joined) or re.search(r"\bn\.\s?d\.", joined))):
         return False  # "baeldung. 2021. …" after an entry that ended: a new entry
-    if (line.blank_before and text[:1].islower() and re.search(r"[.)>\]]$|https?://\S+$", previous.text)
-            and _entry_year(joined) and re.match(r"[^“\"]{0,80}?\b(?:1[5-9]\d\d|20\d\d)[a-z]?\.\s", text)):
+    if (line.blank_before and MANGLED_ET_AL_START.match(text) and re.search(r"[.)>\]]$|https?://\S+$", previous.text)
+            and _entry_year(joined)):
         return False  # "al., A. A. Supianto et. 2021. …" (a mangled author) on a line of its own: an entry
     if re.match(r"^\[(?!\d{1,3}\])", text) or NOTE_CONTINUATION.match(text) or (text[:1].islower() and not particle_name):
         return True
@@ -504,7 +501,7 @@ def _continues_entry(previous: Line, line: Line, entry: list[Line]) -> bool:
 
 
 def _entry_year(text: str) -> bool:
-    return bool(re.search(r"\b(?:1[5-9]\d\d|20\d\d)[a-z]?\b", re.sub(r"https?://\S+|www\.\S+", " ", text)))
+    return bool(re.search(rf"\b{YEAR}[a-z]?\b", re.sub(r"https?://\S+|www\.\S+", " ", text)))
 
 
 # repository metadata exports: "dc.description.abstract | Terorisme, … Tenggara. | en_US |"
