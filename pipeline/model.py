@@ -194,6 +194,9 @@ class Document:
     # text boxes, captions): their text stays in ``text``, searchable and with
     # faithful offsets, but the structure stage makes no paragraphs of it
     non_prose: list[Span] = field(default_factory=list)
+    # figure captions the structure stage found ("[Logo Docker[34]]"): not prose, no units, but
+    # the citations in them still cite their bibliography entries
+    captions: list[Span] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
 
     def unit_by_id(self) -> dict[str, Unit]:

@@ -195,6 +195,15 @@ def test_bracket_markers_of_an_excerpt_whose_notes_were_cut_off() -> None:
             ("1", "footnote", None), ("2", "footnote", None)]
 
 
+def test_citations_in_figure_captions_cite_without_a_unit() -> None:
+    # "[Logo Docker[34]]": the caption is no unit, but entry 34 is cited there (and only there)
+    doc = run(read_document(SHARED / "corpus-whole" / "docker-virtual-screening-agungputrap.txt", "docker"))
+    in_captions = [c for c in doc.citations if any(s <= c.start < e for s, e in doc.captions)]
+    assert len(doc.captions) > 20 and len(in_captions) == 12
+    assert [c for c in doc.citations if c.unit is None] == in_captions
+    logo = next(c for c in in_captions if c.marker == "34")
+    assert doc.text[logo.start - 12 : logo.end + 1] == "[Logo Docker[34]]" and logo.source == "b34"
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("dari penjajahan Belanda.[1] Aktivis itu", True),
     ("wakil umat Islam dari Indonesia. [2]", True),

@@ -54,7 +54,7 @@ class Citations:
     :func:`score_citations` scores it against gold."""
 
     name = "citations"
-    requires = ("units", "notes", "sources", "paragraphs")
+    requires = ("units", "notes", "sources", "paragraphs", "captions")
     assigns = ("citations", "notes.resolution", "sources.fields")
     score = staticmethod(score_citations)
 

@@ -295,7 +295,8 @@ def link_citations(doc: Document) -> Document:
                 citation.resolution = "missing_source"
         found.append(citation)
     footnote_positions = {c.start for c in found}
-    for s, e in _join_blank_gaps(prose, text):
+    # figure captions cite too ("[Logo Docker[34]]"): their citations belong to no unit
+    for s, e in _join_blank_gaps(prose, text) + list(doc.captions):
         for match in NUMBERED.finditer(text, s, e):
             numbers = _expand_numbers(match.group(1) + (f"-{match.group(2)}" if match.group(2) else ""))
             if len(numbers) == 1 and match.start() in footnote_positions:

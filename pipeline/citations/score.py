@@ -40,7 +40,8 @@ def score_citations(doc: Document, gold: Any) -> dict[str, Any]:
     citation is found when a predicted citation in that unit has the same marker
     (footnote/numbered: the number; author–year: the year and a name).  Note
     resolution accuracy compares ``resolves_to`` (None = unresolved) and link
-    accuracy compares ``source`` over the gold citations that were found.
+    accuracy compares ``source`` over the gold citations that were found.  Citations
+    outside every unit (figure captions) are not scored.
     """
     unit_match: dict[str, str | None] = {}
     for gold_unit in gold.units:
@@ -52,7 +53,9 @@ def score_citations(doc: Document, gold: Any) -> dict[str, Any]:
                 best, best_overlap = unit.id, overlap
         unit_match[gold_unit.id] = best if length and best_overlap * 2 >= length else None
     notes = {note.id: note for note in doc.notes}
-    unused = list(doc.citations)
+    # a citation outside every unit (a figure caption's) is neither a hit nor a false alarm:
+    # the gold marks citations in units only
+    unused = [citation for citation in doc.citations if citation.unit is not None]
     tp = fn = 0
     resolution_ok = resolution_total = link_ok = link_total = 0
     for record in gold.citations:

@@ -19,6 +19,8 @@ lines inside a non-prose span are never prose).  Adds (and extends
 - ``doc.notes``: raw footnote texts (``n<number>``), unparsed;
 - ``doc.sources``: raw bibliography entries (``b1``…), grouped by their
   sub-heading (BUKU, JURNAL, E-BOOK, INTERNET …), entries broken over lines joined.
+- ``doc.captions``: figure captions written as a bracketed line ("[Logo Docker[34]]"),
+  which are neither prose nor units.
 
 The stage reads in five steps, one module each: ``lines`` (the text as lines),
 ``headings`` (every shape of heading), ``classify`` (a kind for every line),

@@ -16,6 +16,7 @@ from pipeline.structure.classify import (
     AUTHOR_LABEL,
     AUTHOR_YEAR_START,
     BULLET,
+    CAPTION,
     ENTRY_START,
     KEYWORDS,
     LOWER_AUTHOR_YEAR_START,
@@ -60,6 +61,8 @@ def segment(doc: Document) -> Document:
     _sources(doc, lines)
     _paragraphs(doc, lines, inline)
     _plain_marker_hints(doc)
+    doc.captions = [(line.start, line.end) for line in lines
+                    if line.kind == "furniture" and CAPTION.match(FORMAT_MARKS.sub("", line.text).strip())]
     return doc
 
 
@@ -607,7 +610,7 @@ class Structure:
 
     name = "structure"
     requires = ("text", "marker_hints", "non_prose")
-    assigns = ("front", "sections", "paragraphs", "notes", "sources")
+    assigns = ("front", "sections", "paragraphs", "notes", "sources", "captions")
 
     def __init__(self, config: object = None) -> None:
         del config  # word lists only: nothing to configure

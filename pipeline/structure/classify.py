@@ -27,6 +27,10 @@ from pipeline.structure.headings import (
 )
 from pipeline.structure.lines import Line, section_terms
 
+# a figure's caption as pandoc writes it from LaTeX or Markdown: the whole line in brackets,
+# balanced ("[Logo Docker[34]]"); a wrapped line "[2, 3] oleh … [4]" or "[…] tersebut [2]" is prose
+CAPTION_LINE = r"\[(?![\d…]|\.\.\.)(?:[^\[\]\n]|\[[^\[\]\n]*\])*\]"
+CAPTION = re.compile(rf"{CAPTION_LINE}$")
 FURNITURE = re.compile(
     r"^(?:\(?\d{1,4}\)?|[-–—]\s*\d{1,4}\s*[-–—]|page \d+.*|upload:.*|post on .*|\d+ views?|category:?|documents?"
     r"|\d+ downloads?|transcript|<chapterid>.*|!\[.*|\|.*\||[-*_=]{3,}|halaman \d+( dari \d+)?"
@@ -34,9 +38,7 @@ FURNITURE = re.compile(
     r"|[•·▪●◦]\s*\S.{0,60}|[-*]\s+[^.!?]{0,60}|<?https?://\S+|.{0,120}?(?:\.\s?){4,}\s*[\divxlc]+"
     # the page counts under a thesis abstract: "xi + 52 halaman; 23 gambar", "Daftar acuan: 11 (1973-2013)"
     r"|[xvil]+\s*\+\s*\d+\s*(?:halaman|hlm\.?|pages?)\b.{0,80}|daftar\s+(?:acuan|pustaka|referensi)\s*:\s*\d+.{0,40}"
-    # a figure's caption as pandoc writes it from LaTeX or Markdown: the whole line in brackets,
-    # balanced ("[Logo Docker[34]]"); a wrapped line "[2, 3] oleh … [4]" or "[…] tersebut [2]" is prose
-    r"|\[(?![\d…]|\.\.\.)(?:[^\[\]\n]|\[[^\[\]\n]*\])*\])$",
+    rf"|{CAPTION_LINE})$",
     re.IGNORECASE,
 )
 # a table-of-contents entry without dotted leaders: "1.1 Latar Belakang 1", "KATA PENGANTAR iv"
