@@ -186,6 +186,20 @@ def test_an_entry_whose_author_was_mangled_still_opens_its_own_entry() -> None:
     assert [s.text.split(".")[0] for s in doc.sources[2:6]] == ["Ahmad, A", "al", "al", "Alias, U"]
 
 
+
+@pytest.mark.parametrize(("name", "sources", "notes"), [
+    ("dependensi-kalimat-linguistik-touchitbringit", 163, 11),
+    ("helm-deployment-http-xerdiosa", 15, 4),
+])
+def test_bracketed_endnotes_after_an_author_year_bibliography(name: str, sources: int, notes: int) -> None:
+    # pandoc writes a thesis's footnotes as "[1] …", "[2] …" after the Daftar Referensi; they are
+    # notes (of any content, "[1] Penelitian (Wang and Liu 2017) memanfaatkan …"), not entries
+    doc = thesis(name)
+    assert (len(doc.sources), len(doc.notes)) == (sources, notes)
+    assert [n.number for n in doc.notes] == [str(k) for k in range(1, notes + 1)]
+    assert not any(source.text.startswith("[") for source in doc.sources)
+
+
 def test_long_numbered_titles_and_code_comments() -> None:
     biomarker = thesis("biomarker-deep-belief-network-neimasilk")
     long_title = [s for s in biomarker.sections if s.heading.startswith("2.5 ")]

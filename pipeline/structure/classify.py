@@ -395,16 +395,19 @@ def _note_in_references(lines: list[Line], line: Line, number: int, last_note: i
     the foot of a page ("27Angel Coalition., op.cit. hal. 5" under DAFTAR
     PUSTAKA), or the first of a run of endnotes after unnumbered entries
     ("[1] …" or "1. …" lines after the Daftar Pustaka) whose markers the prose
-    announced."""
+    announced, or that are bracketed ("[1] …", "[2] …") after entries that are not."""
     rest = text = line.text
     match = NOTE_BRACKET.match(text) or NOTE_PLAIN.match(text)
     if match is not None:
         rest = text[match.end():]
     if number == last_note + 1 and number in pending and number not in noted and last_note:
         return looks_like_reference(rest) and not re.match(r"\d{1,3}[.)]", text)
+    entries = [ln for ln in lines[: line.index] if ln.kind == "source"]
+    if (number == 1 and text.startswith("[1]") and entries and not any(ln.text.startswith("[") for ln in entries)
+            and any(ln.text.startswith("[2]") for ln in lines[line.index + 1 : line.index + 12])):
+        return True  # pandoc's endnotes "[1] …", "[2] …" after an author–year bibliography, of any content
     if number != 1 or 1 not in pending or 1 in noted and not last_note:
         return False
-    entries = [ln for ln in lines[: line.index] if ln.kind == "source"]
     if not entries or BULLET.match(entries[-1].text) and not re.match(r"[-•*▪]", entries[-1].text):
         return False  # a numbered bibliography
     following = [_leading_number(ln.text) for ln in lines[line.index + 1 : line.index + 12]]
