@@ -71,11 +71,10 @@ def after_sentence_end(text: str, candidate: MarkerCandidate) -> bool:
     note text would: after a sentence's full stop ("kuat.1 Korban", "kekuasaan.”1 Selain",
     "Belanda.[1] Aktivis"), not after an abbreviation's ("Zhang dkk. [1]", "et al. [2]")."""
     before = text[max(candidate.start - 3, 0) : candidate.start]
-    if candidate.start == 0 or not SENTENCE_END_BEFORE.search(before):
+    end_of_sentence = SENTENCE_END_BEFORE.search(before)
+    if end_of_sentence is None or NEXT_SENTENCE.match(text[candidate.end : candidate.end + 3]) is None:
         return False
-    if NEXT_SENTENCE.match(text[candidate.end : candidate.end + 3]) is None:
-        return False
-    stop = candidate.start - len(before) + SENTENCE_END_BEFORE.search(before).start()
+    stop = candidate.start - len(before) + end_of_sentence.start()
     words = text[max(stop - 12, 0) : stop + 1].lower().split()
     abbreviations = pairs("nlp/abbreviations")
     return not (words and (words[-1] in abbreviations or " ".join(words[-2:]) in abbreviations))
@@ -114,7 +113,7 @@ def find_marker_candidates(text: str, start: int, end: int) -> list[MarkerCandid
         if any(s <= match.start() and match.end() <= e for s, e in exponents):
             continue
         unit = re.search(r"(?<![^\W\d_])[^\W\d_]+$", chunk[max(match.start() - 6, 0) : match.start()])
-        if match.group() in "²³" and unit and unit.group().lower() in units:
+        if match.group() in ("²", "³") and unit and unit.group().lower() in units:
             continue  # "1.904.569 km²", "12 m³": a unit's power
         add(match.start(), match.end(), int(match.group().translate(SUPERSCRIPT_TO_DIGIT)), "superscript")
     for match in CARET.finditer(chunk):

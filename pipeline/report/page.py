@@ -22,6 +22,7 @@ from pipeline.corpus_view import CorpusView, Work
 from pipeline.diagnostics import CODES, MESSAGES
 from pipeline.graph import Graph
 from pipeline.lexicons import templates
+from pipeline.model import Diagnostic
 from pipeline.report.argument_map import argument_map_svg
 
 ASSETS = Path(__file__).resolve().parent
@@ -112,9 +113,12 @@ def diagnostics_list(graph: Graph) -> str:
     if not graph.diagnostics:
         return '<div id="diagnostics"><p>Tidak ada diagnostik.</p></div>'
     headings = templates(MESSAGES)
+    by_code: dict[str, list[Diagnostic]] = {}
+    for diagnostic in graph.diagnostics:
+        by_code.setdefault(diagnostic.code, []).append(diagnostic)
     groups = []
-    for code in sorted({d.code for d in graph.diagnostics}, key=_code_order):
-        found = [d for d in graph.diagnostics if d.code == code]
+    for code in sorted(by_code, key=_code_order):
+        found = by_code[code]
         items = "".join(f'<li class="diagnostic" data-code="{code}">'
                         f'<a href="#{d.objects[0]}">{escape(d.message)}</a></li>' for d in found)
         opened = " open" if len(found) <= OPEN_GROUP_LIMIT else ""
