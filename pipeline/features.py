@@ -20,6 +20,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
+from typing import Any
 
 from pipeline.lexicons import terms
 from pipeline.model import Document, Token, Unit
@@ -303,6 +304,7 @@ class UnitView:
     pos_text: str
     english: bool
     features: dict[str, float] = field(default_factory=dict)
+    vector: Any = None  # own and context sentence vectors (pipeline.sentence_vectors), when set
 
 
 def describe_units(doc: Document, units: list[Unit] | None = None) -> list[UnitView]:

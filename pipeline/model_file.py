@@ -31,8 +31,10 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import MaxAbsScaler
 
+from pipeline.sentence_vectors import StackVectors
+
 ESTIMATOR_CLASSES = (Pipeline, ColumnTransformer, DictVectorizer, HashingVectorizer, TfidfTransformer,
-                     TfidfVectorizer, MaxAbsScaler, LogisticRegression)
+                     TfidfVectorizer, MaxAbsScaler, LogisticRegression, StackVectors)
 RESOLVABLE = {f"{cls.__module__}.{cls.__qualname__}": cls for cls in ESTIMATOR_CLASSES} | {"builtins.slice": slice}
 # scalar types an estimator keeps as values (HashingVectorizer's dtype) or parameters
 NUMPY_TYPES = {cls.__name__: cls for cls in (np.float64, np.float32, np.int64, np.int32, np.bool_)}

