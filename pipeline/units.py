@@ -144,6 +144,7 @@ def make_pair_pipeline(random_state: int = 0) -> Pipeline:
 
 
 QUESTION_ROLES = ("research_question", "objectives", "hypothesis")
+PREDICT_BLOCK = 512  # units the label model scores at once
 SIMILARITY_BLOCK = 512  # rows of the unit-by-unit similarity held at once: memory stays linear
 
 
@@ -384,7 +385,10 @@ def label_units(doc: Document, model: ArgumentModel | None = None, rules_only: b
     else:
         attach_vectors(views)
         rows = feature_rows(views)
-        matrix = model.label.predict_proba(rows)
+        # a block of rows at a time: the dense vector columns join the sparse TF-IDF ones as a
+        # sparse float64 copy (about 90 kB a unit), so memory stays bounded on a long thesis
+        matrix = np.vstack([model.label.predict_proba(rows[start:start + PREDICT_BLOCK])
+                            for start in range(0, len(rows), PREDICT_BLOCK)])
         classes = list(model.label.classes_)
         probabilities = [
             {label: round(float(row[classes.index(label)]), 4) if label in classes else 0.0

@@ -57,6 +57,12 @@ def test_context_rows_of_the_seed() -> None:
         ends_paragraph = index == len(views) - 1 or views[index + 1].paragraph != view.paragraph
         assert not following[index].any() if ends_paragraph else np.allclose(following[index], own[index + 1])
     # a paragraph's units share its mean; the seed has paragraphs of several sentences
+    section_mean = rows[:, 3 * VECTOR_SIZE:4 * VECTOR_SIZE] / CONTEXT_WEIGHT
+    section = [i for i, v in enumerate(views) if (v.unit.section or v.role) == (views[10].unit.section
+                                                                            or views[10].role)]
+    assert len(section) > 1
+    expected = own[section].mean(axis=0)
+    assert np.allclose(section_mean[section[-1]], expected / np.linalg.norm(expected), atol=1e-5)
     paragraph_mean = rows[:, 4 * VECTOR_SIZE:] / CONTEXT_WEIGHT
     members = [i for i, v in enumerate(views) if v.paragraph == views[10].paragraph]
     assert len(members) > 1
@@ -81,10 +87,12 @@ def test_the_vector_column_stacks_rows() -> None:
     assert StackVectors().transform(np.empty(0, dtype=object)).shape == (0, CONTEXT_SIZE)
 
 
+@pytest.mark.skipif(not (units_stage.MODEL_DIR / units_stage.MODEL_FILE).exists(),
+                    reason="no trained model: run `make train`")
 def test_the_shipped_label_model_reads_the_vectors() -> None:
     model = units_stage.read_model()
     assert model is not None
-    blocks = dict((name, columns) for name, _, columns in model.label.named_steps["features"].transformers)
+    blocks = {name: columns for name, _, columns in model.label.named_steps["features"].transformers}
     assert blocks["vectors"] == units_stage.VECTORS
     # the vectors carry weight in the fitted model: their coefficients are not all zero
     coefficients = model.label.named_steps["classify"].coef_
