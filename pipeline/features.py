@@ -307,6 +307,17 @@ class UnitView:
     vector: Any = None  # own and context sentence vectors (pipeline.sentence_vectors), when set
 
 
+def view_groups(views: list[UnitView]) -> tuple[dict[str, list[int]], dict[str, list[int]]]:
+    """The positions of ``views`` by paragraph and by (sub)section (its role where a unit has
+    no section), each list in document order."""
+    by_paragraph: dict[str, list[int]] = {}
+    by_section: dict[str, list[int]] = {}
+    for index, view in enumerate(views):
+        by_paragraph.setdefault(view.paragraph, []).append(index)
+        by_section.setdefault(view.unit.section or view.role, []).append(index)
+    return by_paragraph, by_section
+
+
 def describe_units(doc: Document, units: list[Unit] | None = None) -> list[UnitView]:
     """One :class:`UnitView` per unit of ``doc`` (or of ``units``), features filled in."""
     units = doc.units if units is None else units
@@ -330,11 +341,7 @@ def describe_units(doc: Document, units: list[Unit] | None = None) -> list[UnitV
                 english=is_english(unit, words),
             )
         )
-    by_paragraph: dict[str, list[int]] = {}
-    by_section: dict[str, list[int]] = {}
-    for index, view in enumerate(views):
-        by_paragraph.setdefault(view.paragraph, []).append(index)
-        by_section.setdefault(view.unit.section or view.role, []).append(index)
+    by_paragraph, by_section = view_groups(views)
     place = {index: (k, len(members)) for members in by_paragraph.values()
              for k, index in enumerate(members)}
     section_place = {index: (k, len(members)) for members in by_section.values()

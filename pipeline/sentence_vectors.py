@@ -23,6 +23,8 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
+from pipeline.features import view_groups
+
 if TYPE_CHECKING:
     from pipeline.features import UnitView
 
@@ -75,11 +77,7 @@ def context_vectors(views: list[UnitView], own: np.ndarray) -> np.ndarray:
         if views[index].paragraph == views[index - 1].paragraph:
             previous[index] = own[index - 1]
             following[index - 1] = own[index]
-    sections: dict[str, list[int]] = {}
-    paragraphs: dict[str, list[int]] = {}
-    for index, view in enumerate(views):
-        sections.setdefault(view.unit.section or view.role, []).append(index)
-        paragraphs.setdefault(view.paragraph, []).append(index)
+    paragraphs, sections = view_groups(views)
     context = np.hstack([previous, following, _normalised_means(own, sections),
                          _normalised_means(own, paragraphs)])
     return np.hstack([own, CONTEXT_WEIGHT * context]).astype(np.float32)

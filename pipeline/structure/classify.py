@@ -402,11 +402,13 @@ def _note_in_references(lines: list[Line], line: Line, number: int, last_note: i
         rest = text[match.end():]
     if number == last_note + 1 and number in pending and number not in noted and last_note:
         return looks_like_reference(rest) and not re.match(r"\d{1,3}[.)]", text)
-    entries = [ln for ln in lines[: line.index] if ln.kind == "source"]
-    if (number == 1 and text.startswith("[1]") and entries and not any(ln.text.startswith("[") for ln in entries)
+    if number != 1:
+        return False
+    entries = [ln for ln in lines[: line.index] if ln.kind == "source"]  # only for a "1"
+    if (text.startswith("[1]") and entries and not any(ln.text.startswith("[") for ln in entries)
             and any(ln.text.startswith("[2]") for ln in lines[line.index + 1 : line.index + 12])):
         return True  # pandoc's endnotes "[1] …", "[2] …" after an author–year bibliography, of any content
-    if number != 1 or 1 not in pending or 1 in noted and not last_note:
+    if 1 not in pending or 1 in noted and not last_note:
         return False
     if not entries or BULLET.match(entries[-1].text) and not re.match(r"[-•*▪]", entries[-1].text):
         return False  # a numbered bibliography
