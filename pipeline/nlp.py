@@ -152,12 +152,23 @@ def _without_optimizers() -> Iterator[None]:
 
 def _build_pipeline(config: NLPConfig) -> Any:
     try:
-        with _without_optimizers():
+        try:
+            with _without_optimizers():
+                return _stanza_pipeline(config)
+        except (KeyError, AttributeError, TypeError):
+            # a fine-tuned transformer tagger schedules its optimizer as it loads (a KeyError
+            # on the missing "bert_optimizer"): build it as Stanza does.  Any other error is
+            # real (a corrupt model file) and comes from the first load, not a second one.
             return _stanza_pipeline(config)
     except NLPModelsMissing:
         raise
-    except Exception:  # noqa: BLE001 - e.g. a fine-tuned transformer tagger schedules its optimizer
-        return _stanza_pipeline(config)  # as it loads: build it as Stanza does (a real error recurs)
+    except Exception as error:  # torch and Stanza raise many kinds on a bad file
+        folder = config.resources_dir or config.model_dir
+        first_line = next(iter(str(error).strip().splitlines()), "")  # torch's run to a page
+        raise NLPModelsMissing(
+            f"cannot load the Stanza models in {folder}: {type(error).__name__}: {first_line} "
+            "(`argmap models` checks them against MANIFEST.json; `make models` rebuilds them)"
+        ) from error
 
 
 def _stanza_pipeline(config: NLPConfig) -> Any:

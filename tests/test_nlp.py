@@ -100,6 +100,25 @@ def test_missing_models_give_one_line_error(tmp_path):
         nlp._build_pipeline(nlp.NLPConfig(resources_dir=tmp_path))
 
 
+def test_a_corrupt_model_file_is_loaded_once(tmp_path, monkeypatch):
+    """A real load error surfaces from the first load; only the transformer tagger's missing
+    optimizer (a KeyError) is worth building the pipeline a second time."""
+    (tmp_path / "tokenize.pt").write_bytes(b"not a torch file")
+    calls = []
+    real = nlp._stanza_pipeline
+
+    def counted(config):
+        calls.append(config)
+        return real(config)
+
+    monkeypatch.setattr(nlp, "_stanza_pipeline", counted)
+    with pytest.raises(nlp.NLPModelsMissing) as err:
+        nlp._build_pipeline(nlp.NLPConfig(model_dir=tmp_path))
+    assert len(calls) == 1
+    message = str(err.value)
+    assert f"cannot load the Stanza models in {tmp_path}" in message and "\n" not in message
+
+
 # ------------------------------------------------------------ with the shipped models
 
 CASES = [
