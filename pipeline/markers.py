@@ -48,7 +48,12 @@ SUPERSCRIPT_RUN = re.compile(f"[{SUPERSCRIPT_DIGITS}]+")
 LETTER = rf"[^\W\d_{SUPERSCRIPT_DIGITS}]"  # a letter: Python's \w counts "¹" as one
 EXPONENT = re.compile(f"⁽[{SUPERSCRIPT_DIGITS}]+⁾|(?<!{LETTER})(?![IVX][{SUPERSCRIPT_DIGITS}]){LETTER}[{SUPERSCRIPT_DIGITS}]+"
                       f"|\\d\\s?[×x·*]\\s?10[⁻{SUPERSCRIPT_DIGITS}]+")
-CARET = re.compile(r"\[\^(\d{1,3})\]|\^\{?(\d{1,3})\}?")
+CARET = re.compile(r"\[\^(\d{1,3})\]|(?<!\})\^\{?(\d{1,3})\}?")  # not "p_{ref}^2", an exponent
+# TeX mathematics kept by a LaTeX conversion ("$$\left(\frac{p}{p_{ref}}\right)^2 = 2 \log…$$"):
+# its numbers and powers are never markers.  Inline "$…$" needs a TeX sign inside, so that
+# two amounts in dollars ("US$5 juta.3 Selain … US$2") do not pass for mathematics
+TEX_MATH = re.compile(r"\$\$.+?\$\$|\$(?=\S)[^$\n]*?[\\^_{}=][^$\n]*?(?<=\S)\$|\\\(.+?\\\)|\\\[.+?\\\]",
+                      re.DOTALL)
 BRACKET = re.compile(r"\[(\d{1,3})\]")
 GLUED_PUNCT = re.compile(r"(?<=[^\W\d_][.,;:!?]|%[.;:!?])(\d{1,3})(?=[\s)]|$)"
     r"|(?<=[)\"”’'])(\d{1,3})(?=\s|$)|(?<=[)\"”’'][.,;:])(\d{1,3})(?=\s|$)")
@@ -85,7 +90,7 @@ def _previous_word(text: str, position: int) -> str:
     return match.group(1).lower() if match else ""
 
 
-def _next_word(text: str, position: int) -> str:
+def next_word(text: str, position: int) -> str:
     match = re.match(r"\s*([%\w\-]+)", text[position : position + 40])
     return match.group(1).lower() if match else ""
 
@@ -105,10 +110,13 @@ def find_marker_candidates(text: str, start: int, end: int) -> list[MarkerCandid
     units = lexicon("citations/citation_quantity_units")
 
     def add(s: int, e: int, number: int, kind: str) -> None:
+        if any(m_start <= s < m_end for m_start, m_end in mathematics):
+            return
         if s + start not in found:
             found[s + start] = MarkerCandidate(s + start, e + start, number, kind)
 
     exponents = [(match.start(), match.end()) for match in EXPONENT.finditer(chunk)]
+    mathematics = [(match.start(), match.end()) for match in TEX_MATH.finditer(chunk)]
     for match in SUPERSCRIPT_RUN.finditer(chunk):
         if any(s <= match.start() and match.end() <= e for s, e in exponents):
             continue
@@ -131,7 +139,7 @@ def find_marker_candidates(text: str, start: int, end: int) -> list[MarkerCandid
             if previous.rstrip(".") in context and not (
                     kind == "glued_punct" and chunk[s - 1 : s] in ".!?" and len(previous) > 4 and "." not in previous):
                 continue
-            following = _next_word(text, e + start)
+            following = next_word(text, e + start)
             if kind.startswith("spaced") and (following in units or following.isdigit() and len(following) > 3):
                 continue
             # "26 persen" counts; "kuat.1 Korban …" ends a sentence, and a new one begins

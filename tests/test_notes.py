@@ -83,6 +83,19 @@ def test_a_thesis_full_of_formulas_has_no_superscript_markers() -> None:
 
 
 
+def test_tex_mathematics_and_dates_make_no_note() -> None:
+    # the bundengan thesis keeps its formulas as TeX ("…\\right)^2 = 2 \\log…") and has no
+    # footnote: its "^2" announced note 2, and "pada Kamis, 2 Desember 2021. Wawancara …"
+    # then became the text of that note
+    text = "Maka $$\\left(\\frac{p}{p_{ref}}\\right)^2 = 2 \\log p$$ dan $x^3$ serta kata^4 Namun."
+    assert _numbers(text, set()) == [4]
+    assert _numbers("Harga naik dari US$5 juta.1 Selain itu US$2 juta.", set()) == [1]
+    path = SHARED / "corpus-whole" / "visualisasi-direktivitas-bundengan-vianfbrtr.txt"
+    doc = segment(read_document(path, "bundengan"))
+    assert "pada Kamis, 2 Desember 2021. Wawancara" in doc.text
+    assert doc.notes == []
+
+
 def test_without_notes_only_a_digit_glued_to_a_sentence_end_is_a_marker(tmp_path: Path) -> None:
     # dates, quantities and counts in a text whose footnotes were cut off ("Pada 1 Februari",
     # "vga 2 GB", "Bear:1") are numbers; "dibandingkan.1 Mini…" is still a marker, as the excerpt

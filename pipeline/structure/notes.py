@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 
+from pipeline.lexicons import lexicon
 from pipeline.markers import (
     find_marker_candidates,
+    next_word,
     select_markers,
 )
 from pipeline.model import Document
@@ -34,6 +36,7 @@ def carve_inline_notes(doc: Document, lines: list[Line]) -> list[tuple[int, int,
     carved: list[tuple[int, int, int]] = []
     announced: dict[int, int] = {}
     noted = {line.number for line in lines if line.kind == "note" and line.number}
+    months = lexicon("units/months")
     text = doc.text
     for line in lines:
         if line.kind != "prose":
@@ -49,6 +52,8 @@ def carve_inline_notes(doc: Document, lines: list[Line]) -> list[tuple[int, int,
                 continue
             if any(c.start == position for c in candidates):
                 continue
+            if next_word(text, line.start + match.end()) in months:
+                continue  # a date: "pada Kamis, 2 Desember 2021. Wawancara …"
             starts.append((position, line.start + match.end(), number))
         accepted: list[tuple[int, int, int]] = []
         for index, (position, body, number) in enumerate(starts):
