@@ -11,6 +11,12 @@ The first annotation is ``corpus/gold/<doc>.jsonl``, the second
 :func:`pipeline.gold.load_gold` against the document's text in the shared folder
 (``corpus/`` or, for the whole theses, ``corpus-whole/``).
 
+Relations are compared on the first annotation's own units: a second annotator
+was given its units and labels and drew the relations alone
+(``corpus/gold/second-relations/<doc>.jsonl``, relation records only).
+:func:`relation_agreement` scores the two sets of (from, to, label) triples with
+F1, the measure ``make eval`` gives the relation stage.
+
 Units are paired one-to-one when their character overlap covers at least half
 of each unit (largest overlaps first).  A unit left without a partner is paired
 with ``none`` from the other annotator, so a unit one annotator skipped as a
@@ -20,6 +26,7 @@ Kappa is computed over these pairs with the labels claim / evidence / none.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +38,8 @@ FIRST_DIR = REPO / "corpus" / "gold"
 SECOND_DIR = FIRST_DIR / "second"
 WHOLE_DIR = REPO / "corpus" / "gold-whole"
 MIN_OVERLAP = 0.5
+SECOND_RELATIONS_DIR = FIRST_DIR / "second-relations"
+RELATION_LABELS = ("supports", "attacks", "restates")
 REGION_GAP = 3000  # characters: a longer stretch without a second-annotation unit was not annotated
 
 
@@ -144,4 +153,69 @@ def agreement(doc_ids: list[str], shared: Path, whole: bool = False) -> tuple[li
         first_units = covered(first.units, second.units) if whole else first.units
         per_doc.append(Agreement(doc_id, pair_units(first_units, second.units)))
     pooled = Agreement("POOLED", [p for a in per_doc for p in a.pairs])
+    return per_doc, pooled
+
+
+# ---------------------------------------------------------------- relations
+
+
+@dataclass
+class RelationAgreement:
+    """Two annotators' relations over the same units: (from, to, label) triples."""
+
+    doc_id: str
+    first: set[tuple[str, str, str]] = field(default_factory=set)
+    second: set[tuple[str, str, str]] = field(default_factory=set)
+
+    def f1(self, label: str | None = None, labelled: bool = True) -> float:
+        """F1 of one annotator against the other (symmetric); ``labelled=False`` compares
+        (from, to) links whatever their label.  NaN when neither has any."""
+        def pick(triples: set[tuple[str, str, str]]) -> set[tuple[str, ...]]:
+            chosen = {t for t in triples if label is None or t[2] == label}
+            return chosen if labelled else {t[:2] for t in chosen}
+
+        a, b = pick(self.first), pick(self.second)
+        if not a and not b:
+            return float("nan")
+        return 2 * len(a & b) / (len(a) + len(b))
+
+    def same_target(self) -> tuple[int, int]:
+        """Of the units both annotators link onward, how many go to the same target(s):
+        (agreeing, both linked)."""
+        def targets(triples: set[tuple[str, str, str]]) -> dict[str, set[str]]:
+            found: dict[str, set[str]] = {}
+            for source, target, _ in triples:
+                found.setdefault(source, set()).add(target)
+            return found
+
+        a, b = targets(self.first), targets(self.second)
+        both = set(a) & set(b)
+        return sum(a[u] == b[u] for u in both), len(both)
+
+
+def _triples(relations: list[dict]) -> set[tuple[str, str, str]]:
+    return {(r["from"], r["to"], r["label"]) for r in relations if r["label"] in RELATION_LABELS}
+
+
+def relation_agreement(doc_ids: list[str], shared: Path) -> tuple[list[RelationAgreement], RelationAgreement]:
+    """Per document and pooled (triples prefixed by document) relation agreement."""
+    per_doc = []
+    for doc_id in doc_ids:
+        text = (shared / "corpus" / f"{doc_id}.txt").read_text(encoding="utf-8")
+        first = load_gold(FIRST_DIR / f"{doc_id}.jsonl", text)
+        # the second annotation names the first's units: check them against that file
+        second_relations = [json.loads(line) for line in
+                            (SECOND_RELATIONS_DIR / f"{doc_id}.jsonl").read_text(encoding="utf-8").splitlines()
+                            if line.strip()]
+        unit_ids = {unit.id for unit in first.units}
+        for record in second_relations:
+            if record.get("type") != "relation" or {record["from"], record["to"]} - unit_ids:
+                raise ValueError(f"{SECOND_RELATIONS_DIR / doc_id}.jsonl: not a relation between "
+                                 f"units of {FIRST_DIR / doc_id}.jsonl: {record}")
+        per_doc.append(RelationAgreement(doc_id, _triples(first.relations), _triples(second_relations)))
+    pooled = RelationAgreement(
+        "POOLED",
+        {(a.doc_id + ":" + f, a.doc_id + ":" + t, label) for a in per_doc for f, t, label in a.first},
+        {(a.doc_id + ":" + f, a.doc_id + ":" + t, label) for a in per_doc for f, t, label in a.second},
+    )
     return per_doc, pooled

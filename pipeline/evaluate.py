@@ -25,6 +25,7 @@ import argparse
 import bisect
 import copy
 import logging
+import math
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -369,6 +370,10 @@ def _f(x: float) -> str:
     return f"{x:.3f}"
 
 
+def _no_nan(x: float) -> float | None:
+    return None if math.isnan(x) else x
+
+
 def _opt(x: float | None) -> str:
     return "–" if x is None else _f(x)
 
@@ -624,6 +629,30 @@ def agreement_lines() -> list[str]:
             kappas = row.as_dict()["label_kappa"]
             lines.append(f"| {name} | {row.doc_id} | {len(row.pairs)} | {_f(row.kappa)} | "
                          + " | ".join(_f(kappas[label]) for label in LABELS) + " |")
+    return lines + relation_agreement_lines()
+
+
+def relation_agreement_lines() -> list[str]:
+    """F1 between two annotators' relations over the same units (corpus/gold/second-relations)."""
+    from pipeline.agreement import FIRST_DIR, SECOND_RELATIONS_DIR, relation_agreement
+
+    doc_ids = sorted(p.stem for p in SECOND_RELATIONS_DIR.glob("*.jsonl") if (FIRST_DIR / p.name).exists())
+    if not doc_ids:
+        return []
+    per_doc, pooled = relation_agreement(doc_ids, shared_dir())
+    about = ("Relations: a second annotator drew them alone on the first annotation's units and "
+             "labels; F1 of one against the other over (from, to, label) triples, the measure of the "
+             "relation columns above. \"same target\": of the units both link onward, those linked "
+             "to the same claim(s).")
+    header = ("| document | relations (first / second) | supports F1 | attacks F1 | restates F1 | "
+              "all F1 | links F1 (any label) | same target |")
+    lines = ["", about, "", header, "|---|---|---|---|---|---|---|---|"]
+    for row in (*per_doc, pooled):
+        agreeing, both = row.same_target()
+        lines.append(f"| {row.doc_id} | {len(row.first)} / {len(row.second)} | "
+                     + " | ".join(_opt(_no_nan(row.f1(label))) for label in RELATION_LABELS)
+                     + f" | {_opt(_no_nan(row.f1()))} | {_opt(_no_nan(row.f1(labelled=False)))}"
+                     + f" | {agreeing} of {both} |")
     return lines
 
 

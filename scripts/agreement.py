@@ -4,6 +4,7 @@
     python scripts/agreement.py                 # every doc with a second annotation
     python scripts/agreement.py DOC-ID [...]    # chosen documents
     python scripts/agreement.py --whole         # the whole theses (corpus/gold-whole/second/)
+    python scripts/agreement.py --relations     # relations (corpus/gold/second-relations/)
 
 The texts are read from ``$SHARED_DIR`` (default ``../shared`` beside the repository).
 """
@@ -21,10 +22,12 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.agreement import (
     FIRST_DIR,
+    SECOND_RELATIONS_DIR,
     WHOLE_DIR,
     agreement,
     cohen_kappa,
     pair_units,
+    relation_agreement,
 )
 
 __all__ = ["agreement", "cohen_kappa", "pair_units"]
@@ -44,7 +47,12 @@ def main() -> None:
     parser.add_argument("--json", action="store_true", help="print JSON lines instead of a table")
     parser.add_argument("--whole", action="store_true",
                         help="the whole theses: corpus/gold-whole against corpus/gold-whole/second")
+    parser.add_argument("--relations", action="store_true",
+                        help="relation F1 between corpus/gold and corpus/gold/second-relations")
     args = parser.parse_args()
+    if args.relations:
+        relations(args.docs)
+        return
     first_dir = WHOLE_DIR if args.whole else FIRST_DIR
     doc_ids = args.docs or sorted(p.stem for p in (first_dir / "second").glob("*.jsonl"))
     missing = [d for d in doc_ids if not (first_dir / f"{d}.jsonl").exists()]
@@ -65,6 +73,18 @@ def main() -> None:
         )
         print(f"{'':60} per label {row['label_kappa']}")
         print(f"{'':60} {row['confusion']}")
+
+
+def relations(doc_ids: list[str]) -> None:
+    doc_ids = doc_ids or sorted(p.stem for p in SECOND_RELATIONS_DIR.glob("*.jsonl"))
+    if not doc_ids:
+        sys.exit(f"no second relation annotation in {SECOND_RELATIONS_DIR}")
+    per_doc, pooled = relation_agreement(doc_ids, shared_dir())
+    for row in [*per_doc, pooled]:
+        agreeing, both = row.same_target()
+        scores = " ".join(f"{label}={row.f1(label):.3f}" for label in ("supports", "attacks", "restates"))
+        print(f"{row.doc_id[:60]:60} {len(row.first):3d}/{len(row.second):3d} F1={row.f1():.3f} "
+              f"links={row.f1(labelled=False):.3f} {scores} same-target {agreeing}/{both}")
 
 
 if __name__ == "__main__":

@@ -43,3 +43,38 @@ def test_half_overlap_of_both_units_required() -> None:
     pairs = agreement.pair_units(first, second)
     assert len(pairs) == 2
     assert sum(a == "none" for a, _ in pairs) == 1
+
+
+def test_relation_f1_is_symmetric_and_counts_labels() -> None:
+    from pipeline.agreement import RelationAgreement
+
+    row = RelationAgreement("d", first={("u2", "u1", "supports"), ("u3", "u1", "supports"), ("u4", "u1", "attacks")},
+                            second={("u2", "u1", "supports"), ("u4", "u1", "supports"), ("u5", "u6", "restates")})
+    assert abs(row.f1() - 2 * 1 / 6) < 1e-9  # one shared triple of three and three
+    assert abs(row.f1(labelled=False) - 2 * 2 / 6) < 1e-9  # u4 -> u1 agrees as a link
+    assert abs(row.f1("supports") - 2 * 1 / 4) < 1e-9
+    assert row.f1("attacks") == 0.0
+    assert row.same_target() == (2, 2)  # u2 and u4 are linked by both, to u1 both times
+    flipped = RelationAgreement("d", first=row.second, second=row.first)
+    assert flipped.f1() == row.f1()
+
+
+def test_second_relation_annotations_follow_the_guide() -> None:
+    """Every committed second annotation of relations names the first annotation's units:
+    no `none` unit takes part, targets are claims, `restates` goes back to an earlier claim."""
+    from conftest import SHARED
+
+    from pipeline.agreement import FIRST_DIR, SECOND_RELATIONS_DIR, relation_agreement
+    from pipeline.gold import load_gold
+
+    doc_ids = sorted(p.stem for p in SECOND_RELATIONS_DIR.glob("*.jsonl"))
+    assert len(doc_ids) >= 10
+    per_doc, pooled = relation_agreement(doc_ids, SHARED)
+    assert len(pooled.second) >= 200
+    for row in per_doc:
+        text = (SHARED / "corpus" / f"{row.doc_id}.txt").read_text(encoding="utf-8")
+        units = {u.id: u for u in load_gold(FIRST_DIR / f"{row.doc_id}.jsonl", text).units}
+        for source, target, label in row.second:
+            assert units[source].label != "none" and units[target].label == "claim", (row.doc_id, source, target)
+            if label == "restates":
+                assert units[source].label == "claim" and units[target].start < units[source].start
