@@ -165,6 +165,7 @@ def major_features(views: list[UnitView], claim_probability: list[float]) -> lis
     intro_paragraphs = [v.paragraph for v in views if v.role == "introduction"]
     last_intro_paragraph = intro_paragraphs[-1] if intro_paragraphs else None
     role_names = sorted(set(roles))
+    place = _claim_places(views, claim_probability)
     rows = []
     for i, view in enumerate(views):
         role_claims = by_role.get(view.role, [])
@@ -192,6 +193,8 @@ def major_features(views: list[UnitView], claim_probability: list[float]) -> lis
             members = framing[role]
             if len(members) - (i in members) > 0:
                 f[f"similar_{role}"] = float(best[role][i])
+        if view.role in framing_roles:
+            f.update(_place_in_framing_section(view, i, place))
         if view.thesis_role != view.role:
             f[f"thesis_role={view.thesis_role}"] = 1.0
         for cue in ("major_cue", "conclusion", "purpose", "reporting", "modality", "evaluative",
@@ -200,6 +203,42 @@ def major_features(views: list[UnitView], claim_probability: list[float]) -> lis
                 f[cue] = min(view.features[cue], 2.0)
         rows.append(f)
     return rows
+
+
+@dataclass
+class ClaimPlaces:
+    """Of the likely claims (probability ≥ 0.5): the first of each paragraph, and where each
+    stands among those of its (section role, thesis role), 0 first to 1 last."""
+
+    first_of_paragraph: set[int]
+    rank_in_section: dict[int, float]
+
+
+def _claim_places(views: list[UnitView], claim_probability: list[float]) -> ClaimPlaces:
+    by_paragraph: dict[object, list[int]] = {}
+    by_section: dict[tuple[str, str], list[int]] = {}
+    for j, view in enumerate(views):
+        if claim_probability[j] >= 0.5:
+            by_paragraph.setdefault(view.paragraph, []).append(j)
+            by_section.setdefault((view.role, view.thesis_role), []).append(j)
+    return ClaimPlaces(
+        first_of_paragraph={members[0] for members in by_paragraph.values()},
+        rank_in_section={j: k / max(len(members) - 1, 1)
+                         for members in by_section.values() for k, j in enumerate(members)},
+    )
+
+
+def _place_in_framing_section(view: UnitView, i: int, place: ClaimPlaces) -> dict[str, float]:
+    """Where a unit of the abstract, introduction or conclusion stands, one feature per role:
+    an abstract's findings come after its background, a conclusion's verdict opens its
+    paragraph (10-fold grouped, three splits: major F1 0.441-0.447 -> 0.459-0.473 at the
+    same recall)."""
+    return {
+        f"{view.role}:section_position": view.features.get("section_position", 0.0),
+        f"{view.role}:paragraph_position": view.features.get("paragraph_position", 0.0),
+        f"{view.role}:paragraph_first_claim": float(i in place.first_of_paragraph),
+        f"{view.role}:section_claim_rank": place.rank_in_section.get(i, 0.0),
+    }
 
 
 def _best_similarities(views: list[UnitView], roles: list[str], claims: list[int],
