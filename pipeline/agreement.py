@@ -209,7 +209,8 @@ def relation_agreement(doc_ids: list[str], shared: Path) -> tuple[list[RelationA
                             if line.strip()]
         unit_ids = {unit.id for unit in first.units}
         for record in second_relations:
-            if record.get("type") != "relation" or {record["from"], record["to"]} - unit_ids:
+            if (record.get("type") != "relation" or record.get("label") not in RELATION_LABELS
+                    or {record["from"], record["to"]} - unit_ids):
                 raise ValueError(f"{SECOND_RELATIONS_DIR / doc_id}.jsonl: not a relation between "
                                  f"units of {FIRST_DIR / doc_id}.jsonl: {record}")
         per_doc.append(RelationAgreement(doc_id, _triples(first.relations), _triples(second_relations)))

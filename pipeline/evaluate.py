@@ -630,7 +630,8 @@ def _micro_cell(key: str, sums: dict[str, float]) -> str:
 
 
 def agreement_lines() -> list[str]:
-    """Cohen's κ of the second annotations (corpus/gold/second, corpus/gold-whole/second)."""
+    """Cohen's κ of the second annotations (corpus/gold/second, corpus/gold-whole/second),
+    then the relation agreement table (:func:`relation_agreement_lines`)."""
     from pipeline.agreement import FIRST_DIR, WHOLE_DIR, agreement
 
     lines = ["| gold | document | paired units | κ (3 labels) | κ claim | κ evidence | κ none |",

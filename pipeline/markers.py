@@ -12,6 +12,7 @@ pdftotext, copy-paste and cp1252 exports give them ("kuat.12", "tahun 2010.3").
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 
 from pipeline.lexicons import lexicon, pairs
@@ -50,10 +51,13 @@ EXPONENT = re.compile(f"⁽[{SUPERSCRIPT_DIGITS}]+⁾|(?<!{LETTER})(?![IVX][{SUP
                       f"|\\d\\s?[×x·*]\\s?10[⁻{SUPERSCRIPT_DIGITS}]+")
 CARET = re.compile(r"\[\^(\d{1,3})\]|(?<!\})\^\{?(\d{1,3})\}?")  # not "p_{ref}^2", an exponent
 # TeX mathematics kept by a LaTeX conversion ("$$\left(\frac{p}{p_{ref}}\right)^2 = 2 \log…$$"):
-# its numbers and powers are never markers.  Inline "$…$" needs a TeX sign inside, so that
-# two amounts in dollars ("US$5 juta.3 Selain … US$2") do not pass for mathematics
-TEX_MATH = re.compile(r"\$\$.+?\$\$|\$(?=\S)[^$\n]*?[\\^_{}=][^$\n]*?(?<=\S)\$|\\\(.+?\\\)|\\\[.+?\\\]",
-                      re.DOTALL)
+# its numbers and powers are never markers.  Inline "$…$" as pandoc reads it: the opening "$"
+# neither escaped nor after a letter or digit, the closing one neither escaped nor before a
+# digit, and a TeX sign inside, so that amounts in dollars ("US$1 = Rp14.000 … US$2",
+# "\$5 juta … \$2 juta") are not mathematics; the sign is found by a look-ahead, so that a
+# long line with an unclosed "$" costs linear time
+TEX_MATH = re.compile(r"\$\$.+?\$\$|(?<![\\$\w])\$(?=\S)(?=[^$\n]*?[\\^_{}=])[^$\n]*(?<=[^\s\\])\$(?!\d)"
+                      r"|\\\(.+?\\\)|\\\[.+?\\\]", re.DOTALL)
 BRACKET = re.compile(r"\[(\d{1,3})\]")
 GLUED_PUNCT = re.compile(r"(?<=[^\W\d_][.,;:!?]|%[.;:!?])(\d{1,3})(?=[\s)]|$)"
     r"|(?<=[)\"”’'])(\d{1,3})(?=\s|$)|(?<=[)\"”’'][.,;:])(\d{1,3})(?=\s|$)")
@@ -110,13 +114,15 @@ def find_marker_candidates(text: str, start: int, end: int) -> list[MarkerCandid
     units = lexicon("citations/citation_quantity_units")
 
     def add(s: int, e: int, number: int, kind: str) -> None:
-        if any(m_start <= s < m_end for m_start, m_end in mathematics):
+        inside = bisect_right(math_starts, s) - 1  # the last formula starting at or before s
+        if inside >= 0 and s < mathematics[inside][1]:
             return
         if s + start not in found:
             found[s + start] = MarkerCandidate(s + start, e + start, number, kind)
 
     exponents = [(match.start(), match.end()) for match in EXPONENT.finditer(chunk)]
     mathematics = [(match.start(), match.end()) for match in TEX_MATH.finditer(chunk)]
+    math_starts = [m_start for m_start, _ in mathematics]
     for match in SUPERSCRIPT_RUN.finditer(chunk):
         if any(s <= match.start() and match.end() <= e for s, e in exponents):
             continue

@@ -160,9 +160,11 @@ def _build_pipeline(config: NLPConfig) -> Any:
             # on the missing "bert_optimizer"): build it as Stanza does.  Any other error is
             # real (a corrupt model file) and comes from the first load, not a second one.
             return _stanza_pipeline(config)
-    except NLPModelsMissing:
-        raise
+    except (NLPModelsMissing, ImportError, MemoryError):
+        raise  # a missing library or memory is not the model files' fault
     except Exception as error:  # torch and Stanza raise many kinds on a bad file
+        if "OutOfMemory" in type(error).__name__:  # torch's, a RuntimeError
+            raise
         folder = config.resources_dir or config.model_dir
         first_line = next(iter(str(error).strip().splitlines()), "")  # torch's run to a page
         raise NLPModelsMissing(

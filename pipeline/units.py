@@ -12,8 +12,9 @@ the sentence vectors of the unit and its context (:mod:`pipeline.sentence_vector
 class-balanced logistic regression — trained by ``make train``
 (:mod:`pipeline.train`) and stored under ``models/argument/`` (:mod:`pipeline.model_file`:
 a format that can name only the estimator classes the model is made of; loaded once per
-process).  Small companion models decide ``major``
-(together with a rule: conclusion claims and announced results) and ``attribution``
+process).  Small companion models decide ``major`` (where a claim stands in the abstract,
+introduction and conclusion and how closely the framing sections repeat it; the rule of
+conclusion claims and announced results decides only without a model) and ``attribution``
 (a sentence opening with a named source's reporting verb is always ``reported``); the
 evidence ``kind`` comes from the rules.  A missing model is an error naming the file
 (:class:`pipeline.models.ModelsMissing`); the rules label the units only when asked

@@ -48,7 +48,8 @@ def main() -> None:
     parser.add_argument("--whole", action="store_true",
                         help="the whole theses: corpus/gold-whole against corpus/gold-whole/second")
     parser.add_argument("--relations", action="store_true",
-                        help="relation F1 between corpus/gold and corpus/gold/second-relations")
+                        help="relation F1 between corpus/gold and corpus/gold/second-relations "
+                             "(excerpts only; --whole and --json do not apply)")
     args = parser.parse_args()
     if args.relations:
         relations(args.docs)
@@ -79,6 +80,10 @@ def relations(doc_ids: list[str]) -> None:
     doc_ids = doc_ids or sorted(p.stem for p in SECOND_RELATIONS_DIR.glob("*.jsonl"))
     if not doc_ids:
         sys.exit(f"no second relation annotation in {SECOND_RELATIONS_DIR}")
+    missing = [d for d in doc_ids if not (FIRST_DIR / f"{d}.jsonl").exists()
+               or not (SECOND_RELATIONS_DIR / f"{d}.jsonl").exists()]
+    if missing:
+        sys.exit("no first annotation or no second relation annotation: " + ", ".join(missing))
     per_doc, pooled = relation_agreement(doc_ids, shared_dir())
     for row in [*per_doc, pooled]:
         agreeing, both = row.same_target()

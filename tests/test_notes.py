@@ -90,6 +90,9 @@ def test_tex_mathematics_and_dates_make_no_note() -> None:
     text = "Maka $$\\left(\\frac{p}{p_{ref}}\\right)^2 = 2 \\log p$$ dan $x^3$ serta kata^4 Namun."
     assert _numbers(text, set()) == [4]
     assert _numbers("Harga naik dari US$5 juta.1 Selain itu US$2 juta.", set()) == [1]
+    # dollar amounts with a TeX sign between them, or escaped as pandoc writes them
+    assert _numbers("Nilai tukar US$1 = Rp14.000 pada 2020.³ Sementara itu harga US$2 juta.", set()) == [3]
+    assert _numbers("Dana hibah \\$5 juta diterima.1 Selain itu \\$2 juta lagi.", set()) == [1]
     path = SHARED / "corpus-whole" / "visualisasi-direktivitas-bundengan-vianfbrtr.txt"
     doc = segment(read_document(path, "bundengan"))
     assert "pada Kamis, 2 Desember 2021. Wawancara" in doc.text

@@ -52,8 +52,9 @@ def carve_inline_notes(doc: Document, lines: list[Line]) -> list[tuple[int, int,
                 continue
             if any(c.start == position for c in candidates):
                 continue
-            if next_word(text, line.start + match.end()) in months:
-                continue  # a date: "pada Kamis, 2 Desember 2021. Wawancara …"
+            if next_word(text, line.start + match.end()) in months and re.match(
+                    r"\s*\w+\.?,?\s+\d", text[line.start + match.end():line.start + match.end() + 24]):
+                continue  # a date: "pada Kamis, 2 Desember 2021. Wawancara …" (not "May, Rollo")
             starts.append((position, line.start + match.end(), number))
         accepted: list[tuple[int, int, int]] = []
         for index, (position, body, number) in enumerate(starts):
