@@ -31,7 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.gold import LABELS, GoldDocument, GoldUnit, load_gold
+from pipeline.gold import LABELS, RELATION_LABELS, GoldDocument, GoldUnit, load_gold
 
 REPO = Path(__file__).resolve().parents[1]
 FIRST_DIR = REPO / "corpus" / "gold"
@@ -39,7 +39,6 @@ SECOND_DIR = FIRST_DIR / "second"
 WHOLE_DIR = REPO / "corpus" / "gold-whole"
 MIN_OVERLAP = 0.5
 SECOND_RELATIONS_DIR = FIRST_DIR / "second-relations"
-RELATION_LABELS = ("supports", "attacks", "restates")
 REGION_GAP = 3000  # characters: a longer stretch without a second-annotation unit was not annotated
 
 

@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from pipeline import citations as citation_stage
-from pipeline.gold import GoldDocument, GoldUnit
+from pipeline.gold import LABELS, RELATION_LABELS, GoldDocument, GoldUnit
 from pipeline.model import Document, Unit
 from pipeline.relations import link_relations
 from pipeline.train import (
@@ -53,8 +53,6 @@ from pipeline.units import MODEL_DIR, label_units
 
 log = logging.getLogger(__name__)
 
-LABELS = ("claim", "evidence", "none")
-RELATION_LABELS = ("supports", "attacks", "restates")
 RELIABILITY_BINS = 5
 GENRES = {"excerpt": "excerpts and articles (corpus/gold)", "whole": "whole theses (corpus/gold-whole)"}
 

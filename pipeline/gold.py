@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 LABELS = ("claim", "evidence", "none")
+RELATION_LABELS = ("supports", "attacks", "restates")  # "cites" is implied by a citation's unit
 
 
 class GoldDriftError(ValueError):

@@ -94,7 +94,7 @@ def _previous_word(text: str, position: int) -> str:
     return match.group(1).lower() if match else ""
 
 
-def next_word(text: str, position: int) -> str:
+def _next_word(text: str, position: int) -> str:
     match = re.match(r"\s*([%\w\-]+)", text[position : position + 40])
     return match.group(1).lower() if match else ""
 
@@ -145,7 +145,7 @@ def find_marker_candidates(text: str, start: int, end: int) -> list[MarkerCandid
             if previous.rstrip(".") in context and not (
                     kind == "glued_punct" and chunk[s - 1 : s] in ".!?" and len(previous) > 4 and "." not in previous):
                 continue
-            following = next_word(text, e + start)
+            following = _next_word(text, e + start)
             if kind.startswith("spaced") and (following in units or following.isdigit() and len(following) > 3):
                 continue
             # "26 persen" counts; "kuat.1 Korban …" ends a sentence, and a new one begins

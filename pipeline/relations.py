@@ -504,18 +504,17 @@ def _restatements(infos: list[UnitInfo], similarity: PairSimilarity, add: LinkAd
     # a restatement is a framing claim (conclusion, major, or the introduction echoing the
     # abstract) saying again what an earlier section said; body claims that merely resemble
     # each other are left alone
+    framing = {later for later in claims if infos[later].role == "conclusion" or infos[later].unit.major}
     framing_candidates: dict[int, list[int]] = {}
     for later in claims:
         if later in used_later:
             continue
         info = infos[later]
-        framing = info.role == "conclusion" or info.unit.major
-        roles = [r for r in ROLES if r != info.role] if framing else ["abstract"] * (info.role != "abstract")
+        roles = [r for r in ROLES if r != info.role] if later in framing else ["abstract"] * (info.role != "abstract")
         framing_candidates[later] = index.earlier_claims(later, info.english, roles)
     framed = _best_earlier(similarity, list(framing_candidates), framing_candidates)
     for later, (best, score) in framed.items():
-        framing = infos[later].role == "conclusion" or infos[later].unit.major
-        if score >= (RESTATE_THRESHOLD if framing else ECHO_THRESHOLD):
+        if score >= (RESTATE_THRESHOLD if later in framing else ECHO_THRESHOLD):
             add(later, best, "restates", score, "rules:lemma-tfidf")
         elif infos[later].role == "conclusion" and infos[later].unit.major and score >= TIE_BACK_THRESHOLD:
             add(later, best, "restates", score, "rules:conclusion-backlink")

@@ -464,11 +464,10 @@ def _attributes_from_model(model: ArgumentModel, views: list[UnitView], rows: np
 
 
 def _mark_major(model: ArgumentModel | None, views: list[UnitView]) -> None:
-    claim_probability = [v.unit.probabilities.get("claim", 0.0) for v in views]
-    rows = major_features(views, claim_probability)
     claims = [i for i, v in enumerate(views) if v.unit.label == "claim"]
     if not claims:
         return
+    rows = major_features(views, [v.unit.probabilities.get("claim", 0.0) for v in views])
     if model is not None and model.major is not None:
         classes = list(model.major.classes_)
         scores = model.major.predict_proba([rows[i] for i in claims])[:, classes.index("major")]

@@ -7,7 +7,6 @@ import re
 from pipeline.lexicons import lexicon
 from pipeline.markers import (
     find_marker_candidates,
-    next_word,
     select_markers,
 )
 from pipeline.model import Document
@@ -22,6 +21,7 @@ NOTE_STOP = re.compile(r"(?<=[.)])\s+\d{1,3}\s+(?=[A-Z])")
 PAGE_THEN_CUT_SENTENCE = re.compile(
     r"(?<=[.)\d])\s+\d{1,3}\s+(?!(?:dan|and|no|hlm|hal|vol|pp|ed|cet|edisi|jilid|s\.?d)\b)(?=[a-z]{3,}\s+[A-Za-z]{2,}\s+[A-Za-z]{2,})"
 )
+MONTH_THEN_NUMBER = re.compile(r"\s*(\w+)\.?,?\s+\d")  # "Desember 2021", "Des. 2021": a date's rest
 
 
 def carve_inline_notes(doc: Document, lines: list[Line]) -> list[tuple[int, int, int]]:
@@ -52,8 +52,8 @@ def carve_inline_notes(doc: Document, lines: list[Line]) -> list[tuple[int, int,
                 continue
             if any(c.start == position for c in candidates):
                 continue
-            if next_word(text, line.start + match.end()) in months and re.match(
-                    r"\s*\w+\.?,?\s+\d", text[line.start + match.end():line.start + match.end() + 24]):
+            date = MONTH_THEN_NUMBER.match(text, line.start + match.end())
+            if date and date.group(1).lower() in months:
                 continue  # a date: "pada Kamis, 2 Desember 2021. Wawancara …" (not "May, Rollo")
             starts.append((position, line.start + match.end(), number))
         accepted: list[tuple[int, int, int]] = []
