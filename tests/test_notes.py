@@ -99,6 +99,18 @@ def test_tex_mathematics_and_dates_make_no_note() -> None:
     assert doc.notes == []
 
 
+@pytest.mark.parametrize("month", ["Desember", "Des.", "Pebruari", "Nop.", "Sept."])
+def test_a_date_in_older_spelling_or_abbreviated_starts_no_note(tmp_path: Path, month: str) -> None:
+    # the "2" of "2 Des. 2021" repeats the marker ".2" before a capitalised word, as a note
+    # spilled into the prose would; an abbreviated or older-spelled month still makes it a date
+    path = tmp_path / "tanggal.txt"
+    path.write_text("Para pejabat menolak usulan itu karena alasan keamanan.2 Hal tersebut disampaikan "
+                    f"juru bicara pada Kamis, 2 {month} 2021. Wawancara dengan Budi Santoso, Jakarta, 2021.\n",
+                    encoding="utf-8")
+    doc = segment(read_document(path, "tanggal"))
+    assert doc.notes == []
+
+
 def test_without_notes_only_a_digit_glued_to_a_sentence_end_is_a_marker(tmp_path: Path) -> None:
     # dates, quantities and counts in a text whose footnotes were cut off ("Pada 1 Februari",
     # "vga 2 GB", "Bear:1") are numbers; "dibandingkan.1 Mini…" is still a marker, as the excerpt
