@@ -46,7 +46,7 @@ eval: $(VENV)/.installed ## leave-one-document-out scores of the argument stages
 test: $(VENV)/.installed ## run the test suite
 	$(PY) -m pytest -q
 
-test-slow: $(VENV)/.installed ## the slow tests (wheel build and install); CI runs them after make test
+test-slow: $(VENV)/.installed ## the slow tests (wheel build and install, model fits); CI runs them after make test
 	$(PY) -m pytest -q -m slow
 
 LAYOUT_PACKAGES := libreoffice-writer-nogui texlive-latex-recommended poppler-utils

@@ -402,9 +402,10 @@ def text_features(text: str, tokens: list[Token]) -> dict[str, float]:
     years = YEAR_RE.findall(text)
     lowered = text.lower()
     months = phrase_regex("months")
+    # a month before a year or after a day (not after a year: "Pada 1619 Jan Pieterszoon Coen")
     date_hits = 0 if absent("months") else sum(
         1 for m in months.finditer(text) if re.match(r"\.?\s*\d{4}", text[m.end():m.end() + 7])
-        or re.search(r"\d{1,2}\s*$", text[max(0, m.start() - 4):m.start()]))
+        or re.search(r"(?<!\d)\d{1,2}\s*$", text[max(0, m.start() - 4):m.start()]))
     plain_numbers = len(numbers) - len(years)
     features["numbers"] = float(max(plain_numbers, 0))
     features["years"] = float(len(years))

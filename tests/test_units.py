@@ -106,6 +106,10 @@ def test_year_and_date_features() -> None:
     assert f["years"] == 2 and f["dates"] == 1 and f["event"] >= 1
     f = text_features("Bisnis ini dapat menghasilkan USD 7 milyar.", [])
     assert f["currency"] == 1.0 and f["modality"] == 1.0
+    # abbreviated and older-spelled months are dates too; a month after a year is not
+    f = text_features("Perjanjian ditandatangani 2 Des. 2021, diratifikasi Pebruari 2022 dan Sept. 2023.", [])
+    assert f.get("dates") == 3
+    assert "dates" not in text_features("Pada 1619 Jan Pieterszoon Coen tiba di Batavia.", [])
 
 
 def test_descriptive_and_stance_features() -> None:
