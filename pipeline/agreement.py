@@ -13,9 +13,13 @@ The first annotation is ``corpus/gold/<doc>.jsonl``, the second
 
 Relations are compared on the first annotation's own units: a second annotator
 was given its units and labels and drew the relations alone
-(``corpus/gold/second-relations/<doc>.jsonl``, relation records only).
-:func:`relation_agreement` scores the two sets of (from, to, label) triples with
-F1, the measure ``make eval`` gives the relation stage.
+(``corpus/gold/second-relations/<doc>.jsonl`` and, for whole theses,
+``corpus/gold-whole/second-relations/<doc>.jsonl``: relation records, and for an
+annotation of some chapters only a first ``{"type": "scope", "from": "u1", "to":
+"u150"}`` record: the relations of both annotators whose source lies outside that
+range of units are then left out). :func:`relation_agreement` scores the two sets
+of (from, to, label) triples with F1, the measure ``make eval`` gives the relation
+stage.
 
 Units are paired one-to-one when their character overlap covers at least half
 of each unit (largest overlaps first).  A unit left without a partner is paired
@@ -39,6 +43,7 @@ SECOND_DIR = FIRST_DIR / "second"
 WHOLE_DIR = REPO / "corpus" / "gold-whole"
 MIN_OVERLAP = 0.5
 SECOND_RELATIONS_DIR = FIRST_DIR / "second-relations"
+WHOLE_SECOND_RELATIONS_DIR = WHOLE_DIR / "second-relations"
 REGION_GAP = 3000  # characters: a longer stretch without a second-annotation unit was not annotated
 
 
@@ -196,23 +201,32 @@ def _triples(relations: list[dict]) -> set[tuple[str, str, str]]:
     return {(r["from"], r["to"], r["label"]) for r in relations if r["label"] in RELATION_LABELS}
 
 
-def relation_agreement(doc_ids: list[str], shared: Path) -> tuple[list[RelationAgreement], RelationAgreement]:
-    """Per document and pooled (triples prefixed by document) relation agreement."""
+def relation_agreement(doc_ids: list[str], shared: Path, whole: bool = False
+                       ) -> tuple[list[RelationAgreement], RelationAgreement]:
+    """Per document and pooled (triples prefixed by document) relation agreement; ``whole``:
+    the whole theses of corpus/gold-whole."""
+    first_dir, second_dir, corpus = ((WHOLE_DIR, WHOLE_SECOND_RELATIONS_DIR, "corpus-whole") if whole
+                                     else (FIRST_DIR, SECOND_RELATIONS_DIR, "corpus"))
     per_doc = []
     for doc_id in doc_ids:
-        text = (shared / "corpus" / f"{doc_id}.txt").read_text(encoding="utf-8")
-        first = load_gold(FIRST_DIR / f"{doc_id}.jsonl", text)
+        text = (shared / corpus / f"{doc_id}.txt").read_text(encoding="utf-8")
+        first = load_gold(first_dir / f"{doc_id}.jsonl", text)
         # the second annotation names the first's units: check them against that file
-        second_relations = [json.loads(line) for line in
-                            (SECOND_RELATIONS_DIR / f"{doc_id}.jsonl").read_text(encoding="utf-8").splitlines()
-                            if line.strip()]
-        unit_ids = {unit.id for unit in first.units}
-        for record in second_relations:
+        records = [json.loads(line) for line in
+                   (second_dir / f"{doc_id}.jsonl").read_text(encoding="utf-8").splitlines() if line.strip()]
+        order = {unit.id: number for number, unit in enumerate(first.units)}
+        scope = range(len(first.units))
+        if records and records[0].get("type") == "scope":
+            bounds = records.pop(0)
+            scope = range(order[bounds["from"]], order[bounds["to"]] + 1)
+        for record in records:
             if (record.get("type") != "relation" or record.get("label") not in RELATION_LABELS
-                    or {record["from"], record["to"]} - unit_ids):
-                raise ValueError(f"{SECOND_RELATIONS_DIR / doc_id}.jsonl: not a relation between "
-                                 f"units of {FIRST_DIR / doc_id}.jsonl: {record}")
-        per_doc.append(RelationAgreement(doc_id, _triples(first.relations), _triples(second_relations)))
+                    or {record["from"], record["to"]} - set(order)):
+                raise ValueError(f"{second_dir / doc_id}.jsonl: not a relation between "
+                                 f"units of {first_dir / doc_id}.jsonl: {record}")
+        first_triples, second_triples = ({t for t in _triples(relations) if order[t[0]] in scope}
+                                         for relations in (first.relations, records))
+        per_doc.append(RelationAgreement(doc_id, first_triples, second_triples))
     pooled = RelationAgreement(
         "POOLED",
         {(a.doc_id + ":" + f, a.doc_id + ":" + t, label) for a in per_doc for f, t, label in a.first},

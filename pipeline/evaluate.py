@@ -655,27 +655,37 @@ def agreement_lines() -> list[str]:
 
 
 def relation_agreement_lines() -> list[str]:
-    """F1 between two annotators' relations over the same units (corpus/gold/second-relations)."""
-    from pipeline.agreement import FIRST_DIR, SECOND_RELATIONS_DIR, relation_agreement
+    """F1 between two annotators' relations over the same units (corpus/gold/second-relations,
+    then corpus/gold-whole/second-relations, each with its pooled row)."""
+    from pipeline.agreement import (
+        FIRST_DIR,
+        SECOND_RELATIONS_DIR,
+        WHOLE_DIR,
+        WHOLE_SECOND_RELATIONS_DIR,
+        relation_agreement,
+    )
 
-    doc_ids = sorted(p.stem for p in SECOND_RELATIONS_DIR.glob("*.jsonl") if (FIRST_DIR / p.name).exists())
-    if not doc_ids:
-        return []
-    per_doc, pooled = relation_agreement(doc_ids, shared_dir())
     about = ("Relations: a second annotator drew them alone on the first annotation's units and "
              "labels; F1 of one against the other over (from, to, label) triples, the measure of the "
-             "relation columns above. \"same target\": of the units both link onward, those linked "
-             "to the same claim(s).")
-    header = ("| document | relations (first / second) | supports F1 | attacks F1 | restates F1 | "
+             "relation columns above (for a thesis annotated in part, the relations whose source lies "
+             "in that part). \"same target\": of the units both link onward, those linked to the "
+             "same claim(s).")
+    header = ("| gold | document | relations (first / second) | supports F1 | attacks F1 | restates F1 | "
               "all F1 | links F1 (any label) | same target |")
-    lines = ["", about, "", header, "|---|---|---|---|---|---|---|---|"]
-    for row in (*per_doc, pooled):
-        agreeing, both = row.same_target()
-        lines.append(f"| {row.doc_id} | {len(row.first)} / {len(row.second)} | "
-                     + " | ".join(_opt(_no_nan(row.f1(label))) for label in RELATION_LABELS)
-                     + f" | {_opt(_no_nan(row.f1()))} | {_opt(_no_nan(row.f1(labelled=False)))}"
-                     + f" | {agreeing} of {both} |")
-    return lines
+    rows: list[str] = []
+    for name, first_dir, second_dir, whole in (("excerpts", FIRST_DIR, SECOND_RELATIONS_DIR, False),
+                                               ("whole theses", WHOLE_DIR, WHOLE_SECOND_RELATIONS_DIR, True)):
+        doc_ids = sorted(p.stem for p in second_dir.glob("*.jsonl") if (first_dir / p.name).exists())
+        if not doc_ids:
+            continue
+        per_doc, pooled = relation_agreement(doc_ids, shared_dir(), whole)
+        for row in (*per_doc, pooled):
+            agreeing, both = row.same_target()
+            rows.append(f"| {name} | {row.doc_id} | {len(row.first)} / {len(row.second)} | "
+                         + " | ".join(_opt(_no_nan(row.f1(label))) for label in RELATION_LABELS)
+                         + f" | {_opt(_no_nan(row.f1()))} | {_opt(_no_nan(row.f1(labelled=False)))}"
+                         + f" | {agreeing} of {both} |")
+    return ["", about, "", header, "|---|---|---|---|---|---|---|---|---|", *rows] if rows else []
 
 
 def main(argv: list[str] | None = None) -> int:

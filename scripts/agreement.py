@@ -5,6 +5,7 @@
     python scripts/agreement.py DOC-ID [...]    # chosen documents
     python scripts/agreement.py --whole         # the whole theses (corpus/gold-whole/second/)
     python scripts/agreement.py --relations     # relations (corpus/gold/second-relations/)
+    python scripts/agreement.py --relations --whole   # (corpus/gold-whole/second-relations/)
 
 The texts are read from ``$SHARED_DIR`` (default ``../shared`` beside the repository).
 """
@@ -24,6 +25,7 @@ from pipeline.agreement import (
     FIRST_DIR,
     SECOND_RELATIONS_DIR,
     WHOLE_DIR,
+    WHOLE_SECOND_RELATIONS_DIR,
     agreement,
     cohen_kappa,
     pair_units,
@@ -49,10 +51,11 @@ def main() -> None:
                         help="the whole theses: corpus/gold-whole against corpus/gold-whole/second")
     parser.add_argument("--relations", action="store_true",
                         help="relation F1 between corpus/gold and corpus/gold/second-relations "
-                             "(excerpts only; --whole and --json do not apply)")
+                             "(with --whole: corpus/gold-whole and its second-relations; --json "
+                             "does not apply)")
     args = parser.parse_args()
     if args.relations:
-        relations(args.docs)
+        relations(args.docs, args.whole)
         return
     first_dir = WHOLE_DIR if args.whole else FIRST_DIR
     doc_ids = args.docs or sorted(p.stem for p in (first_dir / "second").glob("*.jsonl"))
@@ -76,15 +79,16 @@ def main() -> None:
         print(f"{'':60} {row['confusion']}")
 
 
-def relations(doc_ids: list[str]) -> None:
-    doc_ids = doc_ids or sorted(p.stem for p in SECOND_RELATIONS_DIR.glob("*.jsonl"))
+def relations(doc_ids: list[str], whole: bool = False) -> None:
+    first_dir, second_dir = (WHOLE_DIR, WHOLE_SECOND_RELATIONS_DIR) if whole else (FIRST_DIR, SECOND_RELATIONS_DIR)
+    doc_ids = doc_ids or sorted(p.stem for p in second_dir.glob("*.jsonl"))
     if not doc_ids:
-        sys.exit(f"no second relation annotation in {SECOND_RELATIONS_DIR}")
-    missing = [d for d in doc_ids if not (FIRST_DIR / f"{d}.jsonl").exists()
-               or not (SECOND_RELATIONS_DIR / f"{d}.jsonl").exists()]
+        sys.exit(f"no second relation annotation in {second_dir}")
+    missing = [d for d in doc_ids if not (first_dir / f"{d}.jsonl").exists()
+               or not (second_dir / f"{d}.jsonl").exists()]
     if missing:
         sys.exit("no first annotation or no second relation annotation: " + ", ".join(missing))
-    per_doc, pooled = relation_agreement(doc_ids, shared_dir())
+    per_doc, pooled = relation_agreement(doc_ids, shared_dir(), whole)
     for row in [*per_doc, pooled]:
         agreeing, both = row.same_target()
         scores = " ".join(f"{label}={row.f1(label):.3f}" for label in ("supports", "attacks", "restates"))
