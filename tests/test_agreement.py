@@ -66,20 +66,28 @@ def test_second_relation_annotations_follow_the_guide() -> None:
     no `none` unit takes part, targets are claims, `restates` goes back to an earlier claim."""
     from conftest import SHARED
 
-    from pipeline.agreement import FIRST_DIR, SECOND_RELATIONS_DIR, relation_agreement
+    from pipeline.agreement import (
+        FIRST_DIR,
+        SECOND_RELATIONS_DIR,
+        WHOLE_DIR,
+        WHOLE_SECOND_RELATIONS_DIR,
+        relation_agreement,
+    )
     from pipeline.gold import load_gold
 
-    doc_ids = sorted(p.stem for p in SECOND_RELATIONS_DIR.glob("*.jsonl"))
-    assert len(doc_ids) >= 10
-    per_doc, pooled = relation_agreement(doc_ids, SHARED)
-    assert len(pooled.second) >= 200
-    for row in per_doc:
-        text = (SHARED / "corpus" / f"{row.doc_id}.txt").read_text(encoding="utf-8")
-        units = {u.id: u for u in load_gold(FIRST_DIR / f"{row.doc_id}.jsonl", text).units}
-        for source, target, label in row.second:
-            assert units[source].label != "none" and units[target].label == "claim", (row.doc_id, source, target)
-            if label == "restates":
-                assert units[source].label == "claim" and units[target].start < units[source].start
+    for first_dir, second_dir, corpus, whole in ((FIRST_DIR, SECOND_RELATIONS_DIR, "corpus", False),
+                                                 (WHOLE_DIR, WHOLE_SECOND_RELATIONS_DIR, "corpus-whole", True)):
+        doc_ids = sorted(p.stem for p in second_dir.glob("*.jsonl"))
+        assert len(doc_ids) >= (4 if whole else 10)
+        per_doc, pooled = relation_agreement(doc_ids, SHARED, whole)
+        assert len(pooled.second) >= 200
+        for row in per_doc:
+            text = (SHARED / corpus / f"{row.doc_id}.txt").read_text(encoding="utf-8")
+            units = {u.id: u for u in load_gold(first_dir / f"{row.doc_id}.jsonl", text).units}
+            for source, target, label in row.second:
+                assert units[source].label != "none" and units[target].label == "claim", (row.doc_id, source, target)
+                if label == "restates":
+                    assert units[source].label == "claim" and units[target].start < units[source].start
 
 
 def test_a_thesis_annotated_in_part_is_compared_within_its_scope(tmp_path: Path,
