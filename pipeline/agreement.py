@@ -201,12 +201,24 @@ def _triples(relations: list[dict]) -> set[tuple[str, str, str]]:
     return {(r["from"], r["to"], r["label"]) for r in relations if r["label"] in RELATION_LABELS}
 
 
+def relation_dirs(whole: bool) -> tuple[Path, Path]:
+    """The first annotation's folder and the second relation annotations' folder: of the
+    excerpts and articles, or (``whole``) of the whole theses."""
+    return (WHOLE_DIR, WHOLE_SECOND_RELATIONS_DIR) if whole else (FIRST_DIR, SECOND_RELATIONS_DIR)
+
+
+def relation_annotated(whole: bool) -> list[str]:
+    """The documents with both a first annotation and a second relation annotation."""
+    first_dir, second_dir = relation_dirs(whole)
+    return sorted(p.stem for p in second_dir.glob("*.jsonl") if (first_dir / p.name).exists())
+
+
 def relation_agreement(doc_ids: list[str], shared: Path, whole: bool = False
                        ) -> tuple[list[RelationAgreement], RelationAgreement]:
     """Per document and pooled (triples prefixed by document) relation agreement; ``whole``:
     the whole theses of corpus/gold-whole."""
-    first_dir, second_dir, corpus = ((WHOLE_DIR, WHOLE_SECOND_RELATIONS_DIR, "corpus-whole") if whole
-                                     else (FIRST_DIR, SECOND_RELATIONS_DIR, "corpus"))
+    first_dir, second_dir = relation_dirs(whole)
+    corpus = "corpus-whole" if whole else "corpus"
     per_doc = []
     for doc_id in doc_ids:
         text = (shared / corpus / f"{doc_id}.txt").read_text(encoding="utf-8")
@@ -221,7 +233,7 @@ def relation_agreement(doc_ids: list[str], shared: Path, whole: bool = False
             scope = range(order[bounds["from"]], order[bounds["to"]] + 1)
         for record in records:
             if (record.get("type") != "relation" or record.get("label") not in RELATION_LABELS
-                    or {record["from"], record["to"]} - set(order)):
+                    or record["from"] not in order or record["to"] not in order):
                 raise ValueError(f"{second_dir / doc_id}.jsonl: not a relation between "
                                  f"units of {first_dir / doc_id}.jsonl: {record}")
         first_triples, second_triples = ({t for t in _triples(relations) if order[t[0]] in scope}

@@ -657,13 +657,7 @@ def agreement_lines() -> list[str]:
 def relation_agreement_lines() -> list[str]:
     """F1 between two annotators' relations over the same units (corpus/gold/second-relations,
     then corpus/gold-whole/second-relations, each with its pooled row)."""
-    from pipeline.agreement import (
-        FIRST_DIR,
-        SECOND_RELATIONS_DIR,
-        WHOLE_DIR,
-        WHOLE_SECOND_RELATIONS_DIR,
-        relation_agreement,
-    )
+    from pipeline.agreement import relation_agreement, relation_annotated
 
     about = ("Relations: a second annotator drew them alone on the first annotation's units and "
              "labels; F1 of one against the other over (from, to, label) triples, the measure of the "
@@ -673,9 +667,8 @@ def relation_agreement_lines() -> list[str]:
     header = ("| gold | document | relations (first / second) | supports F1 | attacks F1 | restates F1 | "
               "all F1 | links F1 (any label) | same target |")
     rows: list[str] = []
-    for name, first_dir, second_dir, whole in (("excerpts", FIRST_DIR, SECOND_RELATIONS_DIR, False),
-                                               ("whole theses", WHOLE_DIR, WHOLE_SECOND_RELATIONS_DIR, True)):
-        doc_ids = sorted(p.stem for p in second_dir.glob("*.jsonl") if (first_dir / p.name).exists())
+    for name, whole in (("excerpts", False), ("whole theses", True)):
+        doc_ids = relation_annotated(whole)
         if not doc_ids:
             continue
         per_doc, pooled = relation_agreement(doc_ids, shared_dir(), whole)

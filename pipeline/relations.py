@@ -7,8 +7,9 @@ lemmas, ``doc.citations``, sections and paragraphs (through
 
 - ``supports`` (evidence or claim → claim): a learned pair scorer
   (:func:`pair_features` → logistic regression, trained by ``make train`` on the gold's
-  documents as the unit model labels them) picks at most one target per unit among the claims near it and
-  the nearest major claims (all candidate pairs of a document scored in one call);
+  documents as the unit model labels them) picks at most one target per unit among the
+  claims near it and the nearest major claims (all candidate pairs of a document scored
+  in one call);
   without a model, rules: a claim opened by a conclusion marker ("oleh karena itu",
   "dengan demikian", "hal ini membuat", "jadi"…) is supported by the unit before it,
   a claim opened by a reason marker ("karena", "hal ini terlihat"…) supports the

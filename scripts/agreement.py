@@ -23,14 +23,14 @@ sys.path.insert(0, str(REPO))
 
 from pipeline.agreement import (
     FIRST_DIR,
-    SECOND_RELATIONS_DIR,
     WHOLE_DIR,
-    WHOLE_SECOND_RELATIONS_DIR,
     agreement,
     cohen_kappa,
     pair_units,
     relation_agreement,
+    relation_dirs,
 )
+from pipeline.gold import RELATION_LABELS
 
 __all__ = ["agreement", "cohen_kappa", "pair_units"]
 
@@ -80,7 +80,7 @@ def main() -> None:
 
 
 def relations(doc_ids: list[str], whole: bool = False) -> None:
-    first_dir, second_dir = (WHOLE_DIR, WHOLE_SECOND_RELATIONS_DIR) if whole else (FIRST_DIR, SECOND_RELATIONS_DIR)
+    first_dir, second_dir = relation_dirs(whole)
     doc_ids = doc_ids or sorted(p.stem for p in second_dir.glob("*.jsonl"))
     if not doc_ids:
         sys.exit(f"no second relation annotation in {second_dir}")
@@ -91,7 +91,7 @@ def relations(doc_ids: list[str], whole: bool = False) -> None:
     per_doc, pooled = relation_agreement(doc_ids, shared_dir(), whole)
     for row in [*per_doc, pooled]:
         agreeing, both = row.same_target()
-        scores = " ".join(f"{label}={row.f1(label):.3f}" for label in ("supports", "attacks", "restates"))
+        scores = " ".join(f"{label}={row.f1(label):.3f}" for label in RELATION_LABELS)
         print(f"{row.doc_id[:60]:60} {len(row.first):3d}/{len(row.second):3d} F1={row.f1():.3f} "
               f"links={row.f1(labelled=False):.3f} {scores} same-target {agreeing}/{both}")
 
