@@ -5,6 +5,7 @@ PY := $(VENV)/bin/python
 CORPUS ?= corpus
 OUT ?= outputs
 JOBS ?= 1
+EVAL_JOBS ?= 2  # make eval: documents held out at once (each process about 1.2 GB)
 SCHEDULER ?=
 UD_DIR ?= ../shared/ud
 SHARED ?= ../shared
@@ -40,8 +41,8 @@ bench-long: $(VENV)/.installed ## a ~90-page PDF: seconds per stage, pipeline/St
 train: $(VENV)/.installed ## fit the claim/evidence models on corpus/gold into models/argument (cached stages in build/)
 	SHARED_DIR=$(SHARED) $(PY) -m pipeline.train
 
-eval: $(VENV)/.installed ## leave-one-document-out scores of the argument stages -> models/argument/EVAL.md
-	SHARED_DIR=$(SHARED) $(PY) -m pipeline.evaluate
+eval: $(VENV)/.installed ## leave-one-document-out scores of the argument stages -> models/argument/EVAL.md (EVAL_JOBS processes)
+	SHARED_DIR=$(SHARED) $(PY) -m pipeline.evaluate --jobs $(EVAL_JOBS)
 
 test: $(VENV)/.installed ## run the test suite
 	$(PY) -m pytest -q

@@ -77,3 +77,19 @@ def test_the_pair_model_trains_on_labels_from_a_model_that_never_saw_the_documen
     assert seed.support_pairs is not None and seed.support_pairs.labelled is by_gold[seed.doc_id]
     from_gold = sum(seed.support_pairs.targets)
     assert from_predicted < from_gold <= 88
+
+
+def test_documents_held_out_in_two_processes_score_as_in_one(cases: list[GoldCase]) -> None:
+    """`make eval` holds documents out in forked processes (EVAL_JOBS); the scores are those
+    of one process, in the same order."""
+    from pipeline.evaluate import evaluate
+
+    data = training_set(cases)
+    one, citations_one = evaluate(cases, data, jobs=1)
+    two, citations_two = evaluate(cases, data, jobs=2)
+    assert list(two["classifier"]) == list(DOCUMENTS)
+    assert one == two and citations_one == citations_two
+    seed = two["classifier"][DOCUMENTS[0]]
+    # the seed held out, labelled by a model fitted on the three excerpts alone
+    assert seed.units == 146 and 0.5 < seed.correct / seed.units < 1.0
+    assert seed.has_relation_gold and seed.relations["supports"].tp > 0
