@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 CORPUS ?= corpus
 OUT ?= outputs
 JOBS ?= 1
-EVAL_JOBS ?= 2  # make eval: documents held out at once (each process about 1.2 GB)
+# make eval: documents held out at once (each process about 1.2 GB)
+EVAL_JOBS ?= 2
 SCHEDULER ?=
 UD_DIR ?= ../shared/ud
 SHARED ?= ../shared

@@ -270,7 +270,7 @@ def evaluate(cases: list[GoldCase], data: TrainingSet | None = None, jobs: int =
     """Leave-one-document-out: {setting: {doc_id: scores}} and citation scores per document.
 
     Only real documents are held out and scored; ``extra`` cases (the team's own text) are in
-    every training fold. ``jobs`` > 1 holds documents out in that many forked processes, which
+    every training fold. ``jobs`` > 1 holds documents out in that many forked processes (on Linux), which
     share the features computed here; the scores are the same as with one."""
     results: dict[str, dict[str, DocScores]] = {s: {} for s in SETTINGS}
     citation_scores: dict[str, Any] = {}
@@ -284,11 +284,14 @@ def evaluate(cases: list[GoldCase], data: TrainingSet | None = None, jobs: int =
     _FOLDS.update(cases=cases, data=data, labelled=labelled)
     held_out = [c.doc_id for c in cases if not c.extra]
     try:
-        if jobs > 1 and "fork" in multiprocessing.get_all_start_methods():
+        # fork only on Linux: macOS has fork too, but its system libraries may hang a forked child
+        if jobs > 1 and sys.platform.startswith("linux"):
             with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("fork"),
                                      initializer=_one_thread) as pool:
                 outcomes = list(pool.map(_hold_out, held_out))
         else:
+            if jobs > 1:
+                log.warning("--jobs %d ignored: documents are held out in parallel on Linux only", jobs)
             outcomes = [_hold_out(doc_id) for doc_id in held_out]
     finally:
         _FOLDS.clear()
