@@ -332,7 +332,7 @@ def _hold_out(doc_id: str) -> tuple[str, dict[str, DocScores], Any]:
     doc = label_units(fresh_copy(held_out.gold_doc), rules_only=True)
     scores["rules only"] = score_document(held_out.gold, link_relations(doc, rules_only=True))
     scores["majority class"] = score_document(held_out.gold, _majority(fresh_copy(held_out.gold_doc), majority))
-    doc = gold_labelled(fresh_copy(held_out.gold_doc), held_out.gold)
+    doc = gold_labelled(held_out.gold_doc, held_out.gold)
     scores["relations from gold labels"] = score_document(held_out.gold, link_relations(doc, model=model))
     citation_score = None
     if hasattr(citation_stage, "score_citations"):

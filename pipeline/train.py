@@ -322,8 +322,7 @@ def cross_labelled(cases: list[GoldCase], data: TrainingSet) -> dict[str, Docume
 
 def gold_labelled(doc: Document, gold: GoldDocument) -> Document:
     """A copy of a gold-span document whose units carry the gold labels (for relation training)."""
-    labelled = copy.copy(doc)
-    labelled.units = [copy.copy(u) for u in doc.units]
+    labelled = fresh_copy(doc)
     for unit, g in zip(labelled.units, gold.units, strict=True):
         unit.label, unit.major = g.label, g.major
         unit.probabilities = {label: float(label == g.label) for label in ("claim", "evidence", "none")}
