@@ -5,7 +5,8 @@ PY := $(VENV)/bin/python
 CORPUS ?= corpus
 OUT ?= outputs
 JOBS ?= 1
-# make eval: documents held out at once (each process about 1.2 GB)
+# make train / make eval: folds fitted at once (each process about 1.2 GB)
+TRAIN_JOBS ?= 2
 EVAL_JOBS ?= 2
 SCHEDULER ?=
 UD_DIR ?= ../shared/ud
@@ -39,8 +40,8 @@ bench: $(VENV)/.installed ## time the pipeline over the seed and $(SHARED)/corpu
 bench-long: $(VENV)/.installed ## a ~90-page PDF: seconds per stage, pipeline/Stanza ratio, 1x/2x/4x growth, peak RSS
 	$(PY) benchmarks/bench_long.py --shared $(SHARED)
 
-train: $(VENV)/.installed ## fit the claim/evidence models on corpus/gold into models/argument (cached stages in build/)
-	SHARED_DIR=$(SHARED) $(PY) -m pipeline.train
+train: $(VENV)/.installed ## fit the claim/evidence models on corpus/gold into models/argument (cached stages in build/; TRAIN_JOBS processes)
+	SHARED_DIR=$(SHARED) $(PY) -m pipeline.train --jobs $(TRAIN_JOBS)
 
 eval: $(VENV)/.installed ## leave-one-document-out scores of the argument stages -> models/argument/EVAL.md (EVAL_JOBS processes)
 	SHARED_DIR=$(SHARED) $(PY) -m pipeline.evaluate --jobs $(EVAL_JOBS)

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from pipeline.lexicons import lexicon, pairs
 
+YEAR = r"(?:1[5-9]\d\d|20\d\d)"  # a year a text can cite or a bibliography entry carry
 SUPERSCRIPT_DIGITS = "⁰¹²³⁴⁵⁶⁷⁸⁹"
 SUPERSCRIPT_TO_DIGIT = str.maketrans(SUPERSCRIPT_DIGITS, "0123456789")
 DIGIT_TO_SUPERSCRIPT = str.maketrans("0123456789", SUPERSCRIPT_DIGITS)

@@ -33,6 +33,7 @@ import numpy as np
 from pipeline import language
 from pipeline.config import Config
 from pipeline.features import UnitView, describe_units
+from pipeline.forked import forked_map
 from pipeline.gold import GoldDocument, load_gold
 from pipeline.ingest import read_document
 from pipeline.model import Citation, Document, Token, Unit
@@ -261,13 +262,14 @@ def training_set(cases: list[GoldCase]) -> TrainingSet:
 
 
 def fit(cases: list[GoldCase], data: TrainingSet | None = None,
-        labelled: dict[str, Document] | None = None) -> ArgumentModel:
+        labelled: dict[str, Document] | None = None, jobs: int = 1) -> ArgumentModel:
     """Every model of the argument stages, fitted on the given gold documents; the ``supports``
-    pair model on ``labelled`` (:func:`cross_labelled`, computed here when not given)."""
+    pair model on ``labelled`` (:func:`cross_labelled`, computed here in ``jobs`` processes
+    when not given)."""
     data = data or training_set(cases)
     model = fit_unit_models(data)
     if labelled is None:
-        labelled = cross_labelled(cases, data)
+        labelled = cross_labelled(cases, data, jobs)
     model.supports = fit_supports(cases, labelled)
     return model
 
@@ -296,9 +298,9 @@ def fresh_copy(doc: Document) -> Document:
     return fresh
 
 
-def cross_labelled(cases: list[GoldCase], data: TrainingSet) -> dict[str, Document]:
+def cross_labelled(cases: list[GoldCase], data: TrainingSet, jobs: int = 1) -> dict[str, Document]:
     """The gold-span document of every case with gold ``supports``, labelled (label, major) by a
-    model fitted on the other folds of CROSS_LABEL_FOLDS.
+    model fitted on the other folds of CROSS_LABEL_FOLDS (in ``jobs`` forked processes).
 
     The pair model trains on these, not on the gold labels: it then meets in training the
     labels it meets in use (10-fold grouped over the real gold, ``supports`` F1 from predicted
@@ -309,15 +311,18 @@ def cross_labelled(cases: list[GoldCase], data: TrainingSet) -> dict[str, Docume
     doc_ids = sorted({c.doc_id for c in cases})
     random.Random(RANDOM_STATE).shuffle(doc_ids)
     fold_of = {doc_id: k % CROSS_LABEL_FOLDS for k, doc_id in enumerate(doc_ids)}
-    labelled: dict[str, Document] = {}
-    for fold in sorted({fold_of[c.doc_id] for c in wanted}):
-        held = [c for c in wanted if fold_of[c.doc_id] == fold]
-        rest = subset(data, {d for d in doc_ids if fold_of[d] != fold})
-        model = fit_unit_models(rest)
-        for case in held:
-            labelled[case.doc_id] = label_units(fresh_copy(case.gold_doc), model=model)
+
+    def label_fold(fold: int) -> dict[str, Document]:
+        model = fit_unit_models(subset(data, {d for d in doc_ids if fold_of[d] != fold}))
+        documents = {case.doc_id: label_units(fresh_copy(case.gold_doc), model=model)
+                     for case in wanted if fold_of[case.doc_id] == fold}
         log.info("cross-labelled fold %d of %d", fold + 1, CROSS_LABEL_FOLDS)
-    return labelled
+        return documents
+
+    labelled: dict[str, Document] = {}
+    for documents in forked_map(label_fold, sorted({fold_of[c.doc_id] for c in wanted}), jobs):
+        labelled.update(documents)
+    return {c.doc_id: labelled[c.doc_id] for c in wanted}
 
 
 def gold_labelled(doc: Document, gold: GoldDocument) -> Document:
@@ -433,6 +438,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-cache", action="store_true", help="rerun the upstream stages")
     parser.add_argument("--no-extra", action="store_true",
                         help="leave out the team's own training text (corpus/written_by_us)")
+    parser.add_argument("-j", "--jobs", type=int, default=1, metavar="N",
+                        help="label the cross-labelling folds in N processes (forked, sharing the "
+                             "features; each about 1.2 GB); the model does not change")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     from pipeline.models import write_manifest
@@ -447,7 +455,7 @@ def main(argv: list[str] | None = None) -> int:
     extra = [] if args.no_extra else load_extra_cases(use_cache=not args.no_cache)
     cases = real + extra
     data = training_set(cases)
-    model = fit(cases, data)
+    model = fit(cases, data, jobs=max(args.jobs, 1))
     data_hash = training_data_hash(cases)
     counts = {label: data.labels.count(label) for label in sorted(set(data.labels))}
     model.metadata = {

@@ -80,15 +80,18 @@ def test_the_pair_model_trains_on_labels_from_a_model_that_never_saw_the_documen
 
 
 def test_documents_held_out_in_two_processes_score_as_in_one(cases: list[GoldCase]) -> None:
-    """`make eval` holds documents out in forked processes (EVAL_JOBS); the scores are those
-    of one process, in the same order."""
-    from pipeline.evaluate import evaluate
+    """`make eval` cross-labels, holds documents out and draws the learning curve in forked
+    processes (EVAL_JOBS); the scores are those of one process, in the same order."""
+    from pipeline.evaluate import evaluate, learning_curve
 
     data = training_set(cases)
     one, citations_one = evaluate(cases, data, jobs=1)
     two, citations_two = evaluate(cases, data, jobs=2)
     assert list(two["classifier"]) == list(DOCUMENTS)
     assert one == two and citations_one == citations_two
+    curve = learning_curve(cases, data, sizes=(1,), folds=2, jobs=2)
+    assert curve == learning_curve(cases, data, sizes=(1,), folds=2, jobs=1)
+    assert [point["documents"] for point in curve] == [1.0, 2.0] and 0.0 < curve[-1]["all"] <= 1.0
     seed = two["classifier"][DOCUMENTS[0]]
     # the seed held out, labelled by a model fitted on the three excerpts alone
     assert seed.units == 146 and 0.5 < seed.correct / seed.units < 1.0

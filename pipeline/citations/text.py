@@ -8,8 +8,8 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 
 from pipeline.lexicons import lexicon
+from pipeline.markers import YEAR
 
-YEAR = r"(?:1[5-9]\d\d|20\d\d)"
 EMPHASIS = re.compile(r"(?<![\w*])[*_]{1,3}|[*_]{1,3}(?![\w*])")
 # "Ibid.", "ibid", "Ibidem", "Idem"; "op. cit.", "Op.Cit", "Opcit", "op-cit"; "loc. cit.", "Loc.Cit"
 IBID = re.compile(r"\b(?:ibid(?:em)?|idem)\b\.?", re.IGNORECASE)

@@ -7,6 +7,7 @@ import re
 from pipeline.lexicons import lexicon
 from pipeline.markers import (
     SUPERSCRIPT_DIGITS,
+    YEAR,
     after_sentence_end,
     find_marker_candidates,
     select_markers,
@@ -37,7 +38,6 @@ from pipeline.structure.headings import (
 from pipeline.structure.lines import BLANK, Line, split_lines
 from pipeline.structure.notes import carve_inline_notes
 
-YEAR = r"(?:1[5-9]\d\d|20\d\d)"  # a year a bibliography entry can carry
 # a reference manager's "et al." turned inside out: "al., A. A. Supianto et. 2021."
 MANGLED_ET_AL_START = re.compile(rf"(?:al|dkk)\.,\s+(?:[A-Z]\.\s*)+[A-Z][\w'’\-]+\s+(?:et\.?\s+)?{YEAR}[a-z]?\.\s")
 
