@@ -346,7 +346,7 @@ def learning_curve(cases: list[GoldCase], data: TrainingSet | None = None,
     gold: dict[str, list[str]] = {}
     for train, test in GroupKFold(n_splits=folds).split(rows, labels, documents):
         names = sorted(set(documents[train]))
-        for size in (*sizes, len(names)):
+        for size in dict.fromkeys((*sizes, len(names))):  # each size once, in order
             if size > len(names):
                 continue
             chosen = set(random.choice(names, size=size, replace=False))
