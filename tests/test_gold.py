@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -49,6 +50,27 @@ def test_gold_file_loads_without_drift(path: Path) -> None:
             assert labels[relation["from"]] != "none" and labels[relation["to"]] == "claim"
         if relation["label"] == "restates":
             assert labels[relation["from"]] == "claim"
+
+
+# corpus/gold-whole/README.md, "Convention pass": an algorithm step written as an instruction is
+# `none`; a novelty statement is a claim, never a major claim by itself
+INSTRUCTION = re.compile(r"(?:\d+[.)]\s*)?(?:Hitung|Ulangi|Inisialisasi|Latih|Iterasikan|Lakukan|Buat)\s")
+NOVELTY = re.compile(r"\b(?:novelty|noveltas|kebaruan)\b", re.IGNORECASE)
+
+
+def test_whole_thesis_gold_keeps_the_step_and_novelty_conventions() -> None:
+    steps, novelties = [], []
+    for path in WHOLE_GOLD_FILES:
+        text = text_of(path.stem, "corpus-whole")
+        for unit in load_gold(path, text).units:
+            sentence = text[unit.start:unit.end].strip()
+            if INSTRUCTION.match(sentence):
+                steps.append((path.stem, unit.id, unit.label))
+            if NOVELTY.search(sentence):
+                novelties.append((path.stem, unit.id, unit.label, unit.major))
+    assert len(steps) >= 20 and {label for *_, label in steps} == {"none"}
+    sistem = "sistem-penasehat-pembelajaran-achmedhibatillah"
+    assert novelties == [(sistem, "u74", "claim", False), (sistem, "u579", "claim", False)]
 
 
 def test_whole_theses_are_annotated() -> None:
