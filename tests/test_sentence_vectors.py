@@ -45,7 +45,10 @@ def test_context_rows_of_the_seed() -> None:
     attach_vectors(views)
     rows = np.vstack([view.vector for view in views])
     assert rows.shape == (len(views), CONTEXT_SIZE)
-    own = rows[:, :VECTOR_SIZE]
+    # the unit's own block is its vector less 146 / (146 + 30) of the document's mean vector
+    own = sentence_vectors([view.unit.text for view in views])
+    assert len(views) == 146
+    assert np.allclose(rows[:, :VECTOR_SIZE], own - 146 / 176 * own.mean(axis=0), atol=1e-5)
     previous = rows[:, VECTOR_SIZE:2 * VECTOR_SIZE] / CONTEXT_WEIGHT
     following = rows[:, 2 * VECTOR_SIZE:3 * VECTOR_SIZE] / CONTEXT_WEIGHT
     for index, view in enumerate(views):
