@@ -23,6 +23,7 @@ from functools import cache, lru_cache
 from typing import Any
 
 from pipeline.lexicons import terms
+from pipeline.markers import YEAR
 from pipeline.model import Document, Token, Unit
 
 LABELS = ("claim", "evidence", "none")
@@ -65,7 +66,7 @@ PHRASE_LISTS = {
 
 WORD_RE = re.compile(r"\w+(?:[-'’.,]\w+)*|[^\w\s]", re.UNICODE)
 NUMBER_RE = re.compile(r"(?<![\w.,])\d+(?:[.,]\d+)*(?![\w])")
-YEAR_RE = re.compile(r"(?<![\d.,])(1[5-9]\d\d|20\d\d)(?![\d])")
+YEAR_RE = re.compile(rf"(?<![\d.,])({YEAR})(?![\d])")
 QUOTED_RE = re.compile(r"[“\"«]([^”\"»]{12,})[”\"»]")
 BLANK_LINE_RE = re.compile(r"\n[ \t\u00a0]*\n")
 WORD_RUN_RE = re.compile(r"\w+")

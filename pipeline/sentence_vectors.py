@@ -86,9 +86,7 @@ def context_vectors(views: list[UnitView], own: np.ndarray) -> np.ndarray:
     paragraphs, sections = view_groups(views)
     context = np.hstack([previous, following, _normalised_means(own, sections),
                          _normalised_means(own, paragraphs)])
-    # the unit's own vector less its document's mean: what sets the sentence apart from the rest
-    # of its document rather than the document's topic; the mean is shrunk for a short document,
-    # whose few sentences estimate it badly
+    # what sets the sentence apart from its document, not the document's topic (DOCUMENT_MEAN_SHRINK)
     centred = own - count / (count + DOCUMENT_MEAN_SHRINK) * own.mean(axis=0) if count else own
     return np.hstack([centred, CONTEXT_WEIGHT * context]).astype(np.float32)
 

@@ -319,10 +319,8 @@ def cross_labelled(cases: list[GoldCase], data: TrainingSet, jobs: int = 1) -> d
         log.info("cross-labelled fold %d of %d", fold + 1, CROSS_LABEL_FOLDS)
         return documents
 
-    labelled: dict[str, Document] = {}
-    for documents in forked_map(label_fold, sorted({fold_of[c.doc_id] for c in wanted}), jobs):
-        labelled.update(documents)
-    return {c.doc_id: labelled[c.doc_id] for c in wanted}
+    folds = forked_map(label_fold, sorted({fold_of[c.doc_id] for c in wanted}), jobs)
+    return {doc_id: doc for documents in folds for doc_id, doc in documents.items()}
 
 
 def gold_labelled(doc: Document, gold: GoldDocument) -> Document:
